@@ -1,0 +1,610 @@
+//! The proxy client's types: requests, responses and errors of the three
+//! widget-facing routes, which mirror Layers' paths without `/v1`:
+//!
+//! | route | request | answer |
+//! |---|---|---|
+//! | `POST {endpoint}/projects/{projectId}/social/oauth-url` | [`OAuthUrlRequest`] | [`OAuthUrl`] |
+//! | `GET {endpoint}/social/oauth-status/{state}` | — | [`OAuthStatus`] |
+//! | `GET {endpoint}/projects/{projectId}/social-accounts` | — | [`SocialAccounts`] |
+//!
+//! Pure and I/O-free: the browser shell fetches, then hands the status code,
+//! the `Retry-After` header and a way to decode the body to [`classify`],
+//! which returns the typed answer or the crate's one error type, [`ApiError`].
+//! Decoding is tolerant by design: unknown fields are ignored, and values
+//! Layers promises to extend (failure codes, statuses, kill-switch scopes)
+//! keep unknown values instead of failing.
+
+use core::fmt;
+use serde::{Deserialize, Serialize};
+
+/// A platform the customer can connect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    /// TikTok (`"tiktok"` on the wire).
+    Tiktok,
+    /// Instagram (`"instagram"` on the wire).
+    Instagram,
+}
+
+impl Platform {
+    /// The wire name: `"tiktok"` or `"instagram"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Tiktok => "tiktok",
+            Platform::Instagram => "instagram",
+        }
+    }
+
+    /// The brand name for copy: `"TikTok"` or `"Instagram"`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Platform::Tiktok => "TikTok",
+            Platform::Instagram => "Instagram",
+        }
+    }
+
+    /// Parses a wire name (case-insensitive, e.g. from an HTML attribute).
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("tiktok") {
+            Some(Platform::Tiktok)
+        } else if s.eq_ignore_ascii_case("instagram") {
+            Some(Platform::Instagram)
+        } else {
+            None
+        }
+    }
+}
+
+/// Body of `POST …/social/oauth-url`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuthUrlRequest {
+    /// Target platform.
+    pub platform: Platform,
+    /// Where Layers sends the customer after consent; must be on the key's allowlist.
+    pub return_url: String,
+    /// Platform scopes; Layers' full default set when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// Opaque note for the partner's own return page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage_note: Option<String>,
+}
+
+/// Answer of `POST …/social/oauth-url`: a fresh, single-use authorize URL.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OAuthUrl {
+    /// The platform's consent page; opened top-level, never framed.
+    pub authorize_url: String,
+    /// Opaque, case-sensitive token naming this attempt; never reused.
+    pub state: String,
+    /// RFC 3339 UTC; empty when the server omitted it (the core then assumes
+    /// the documented 10 minutes).
+    #[serde(default)]
+    pub expires_at: String,
+}
+
+/// Answer of `GET …/social/oauth-status/{state}`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "StatusWire")]
+pub enum OAuthStatus {
+    /// The customer has not finished yet: keep polling.
+    Pending,
+    /// The social account is persisted.
+    Completed(Connection),
+    /// The attempt ended without an account.
+    Failed {
+        /// Why; unknown future codes are kept in [`FailureCode::Other`].
+        code: FailureCode,
+        /// Layers' English explanation, for logs and integrators.
+        message: Option<String>,
+    },
+    /// A status this version does not know (the API may add some): treated
+    /// like `pending`, so polling continues until a known answer or expiry.
+    Unrecognized(String),
+}
+
+/// The account a completed attempt created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Connection {
+    /// `sa_…` identifier of the new social account.
+    pub social_account_id: String,
+    /// Platform as Layers reported it.
+    pub platform: Option<String>,
+    /// The account's handle, without `@`.
+    pub handle: Option<String>,
+    /// RFC 3339 time of the connection.
+    pub connected_at: Option<String>,
+}
+
+// The wire shape of a status answer: flat and all-optional, so a missing or
+// unexpected field is a typed decision in `try_from`, not a serde error.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusWire {
+    status: String,
+    social_account_id: Option<String>,
+    platform: Option<String>,
+    handle: Option<String>,
+    connected_at: Option<String>,
+    error: Option<FailureWire>,
+}
+
+#[derive(Deserialize)]
+struct FailureWire {
+    code: Option<String>,
+    message: Option<String>,
+}
+
+impl TryFrom<StatusWire> for OAuthStatus {
+    type Error = &'static str;
+
+    fn try_from(w: StatusWire) -> Result<Self, Self::Error> {
+        Ok(match w.status.as_str() {
+            "pending" => OAuthStatus::Pending,
+            "completed" => OAuthStatus::Completed(Connection {
+                // Without the id there is no account to report: malformed.
+                social_account_id: w
+                    .social_account_id
+                    .filter(|id| !id.is_empty())
+                    .ok_or("completed status without socialAccountId")?,
+                platform: w.platform,
+                handle: w.handle,
+                connected_at: w.connected_at,
+            }),
+            "failed" => {
+                let (code, message) = w.error.map_or((None, None), |e| (e.code, e.message));
+                OAuthStatus::Failed {
+                    // The spec's own sample tolerates a missing `error`.
+                    code: code.map_or_else(|| FailureCode::Other("unknown".into()), FailureCode::from),
+                    message,
+                }
+            }
+            _ => OAuthStatus::Unrecognized(w.status),
+        })
+    }
+}
+
+/// `error.code` of a failed attempt (also the `layers_oauth_error` return
+/// parameter). The set only grows, so unknown codes are kept verbatim.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum FailureCode {
+    /// `state_expired`: the 10-minute state passed before consent finished.
+    StateExpired,
+    /// `platform_denied`: the customer declined, or the platform said access_denied.
+    PlatformDenied,
+    /// `platform_mismatch`: the callback's platform differs from the state's.
+    PlatformMismatch,
+    /// `missing_code`: the platform redirected without `?code`.
+    MissingCode,
+    /// `exchange_failed`: the platform's token endpoint failed.
+    ExchangeFailed,
+    /// `persistence_error`: Layers could not store the account.
+    PersistenceError,
+    /// A code this version does not know yet, verbatim.
+    Other(String),
+}
+
+impl FailureCode {
+    /// The snake_case wire code.
+    pub fn as_str(&self) -> &str {
+        match self {
+            FailureCode::StateExpired => "state_expired",
+            FailureCode::PlatformDenied => "platform_denied",
+            FailureCode::PlatformMismatch => "platform_mismatch",
+            FailureCode::MissingCode => "missing_code",
+            FailureCode::ExchangeFailed => "exchange_failed",
+            FailureCode::PersistenceError => "persistence_error",
+            FailureCode::Other(code) => code,
+        }
+    }
+
+    /// One English sentence for integrators (customer copy lives in the view).
+    pub fn description(&self) -> &'static str {
+        match self {
+            FailureCode::StateExpired => "The authorize link expired before consent finished.",
+            FailureCode::PlatformDenied => "The customer did not grant consent on the platform.",
+            FailureCode::PlatformMismatch => "The callback's platform did not match the attempt.",
+            FailureCode::MissingCode => "The platform redirected without an authorization code.",
+            FailureCode::ExchangeFailed => "The platform's token exchange failed.",
+            FailureCode::PersistenceError => "Layers could not store the account.",
+            FailureCode::Other(_) => "The connection failed.",
+        }
+    }
+}
+
+impl From<&str> for FailureCode {
+    fn from(code: &str) -> Self {
+        match code {
+            "state_expired" => FailureCode::StateExpired,
+            "platform_denied" => FailureCode::PlatformDenied,
+            "platform_mismatch" => FailureCode::PlatformMismatch,
+            "missing_code" => FailureCode::MissingCode,
+            "exchange_failed" => FailureCode::ExchangeFailed,
+            "persistence_error" => FailureCode::PersistenceError,
+            other => FailureCode::Other(other.to_owned()),
+        }
+    }
+}
+
+impl From<String> for FailureCode {
+    fn from(code: String) -> Self {
+        match FailureCode::from(code.as_str()) {
+            FailureCode::Other(_) => FailureCode::Other(code),
+            known => known,
+        }
+    }
+}
+
+impl From<FailureCode> for String {
+    fn from(code: FailureCode) -> Self {
+        match code {
+            FailureCode::Other(code) => code,
+            known => known.as_str().to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for FailureCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Answer of `GET …/projects/{projectId}/social-accounts`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct SocialAccounts {
+    /// The project's accounts.
+    #[serde(default)]
+    pub data: Vec<SocialAccount>,
+}
+
+/// One social account; only `id`, `platform` and `handle` are guaranteed.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SocialAccount {
+    /// `sa_…` identifier.
+    pub id: String,
+    /// Platform name; a string, so a platform added later still decodes.
+    pub platform: String,
+    /// Handle without `@`.
+    pub handle: String,
+    /// Display name on the platform.
+    pub display_name: Option<String>,
+    /// Avatar on Layers' CDN.
+    pub avatar_url: Option<String>,
+    /// Account status as Layers reports it.
+    pub status: Option<String>,
+    /// RFC 3339 expiry of the platform token.
+    pub token_expires_at: Option<String>,
+    /// Whether the account is leased.
+    pub leased: Option<bool>,
+    /// RFC 3339 time of the connection.
+    pub connected_at: Option<String>,
+}
+
+/// Layers' error envelope, `{"error":{"code","message","requestId","details"}}`.
+/// Every part is optional so a partial body still yields what it has.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct ErrorEnvelope {
+    /// The error object.
+    pub error: Option<ErrorBody>,
+}
+
+/// The `error` object of an [`ErrorEnvelope`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// Machine code such as `RATE_LIMITED`.
+    pub code: Option<String>,
+    /// English explanation.
+    pub message: Option<String>,
+    /// Correlates with Layers' logs.
+    pub request_id: Option<String>,
+    /// Extra data; only `scope` (of `KILL_SWITCH`) is read.
+    pub details: Option<ErrorDetails>,
+}
+
+/// `error.details`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct ErrorDetails {
+    /// `key`, `organization` or `global` on `KILL_SWITCH`.
+    pub scope: Option<String>,
+}
+
+/// Transport-level error codes of the API and the proxy.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// `VALIDATION`: a bad request (platform, returnUrl, empty state).
+    Validation,
+    /// `UNAUTHENTICATED`: the proxy's key is missing or invalid.
+    Unauthenticated,
+    /// `FORBIDDEN_SCOPE`: the key lacks `social:write` / `social:read`.
+    ForbiddenScope,
+    /// `RETURN_URL_NOT_ALLOWED`: returnUrl is not on the key's allowlist.
+    ReturnUrlNotAllowed,
+    /// `NOT_FOUND`: unknown project, or a state minted under another key.
+    NotFound,
+    /// `RATE_LIMITED`: budget exhausted; honour `Retry-After`.
+    RateLimited,
+    /// `INTERNAL`: server-side failure; retry with backoff.
+    Internal,
+    /// `KILL_SWITCH`: the key, organization or whole partner API is disabled.
+    KillSwitch,
+    /// Any other code (the proxy's own, or a new one), verbatim.
+    Other(String),
+}
+
+impl ErrorCode {
+    /// The wire code.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ErrorCode::Validation => "VALIDATION",
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::ForbiddenScope => "FORBIDDEN_SCOPE",
+            ErrorCode::ReturnUrlNotAllowed => "RETURN_URL_NOT_ALLOWED",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::Internal => "INTERNAL",
+            ErrorCode::KillSwitch => "KILL_SWITCH",
+            ErrorCode::Other(code) => code,
+        }
+    }
+}
+
+impl From<String> for ErrorCode {
+    fn from(code: String) -> Self {
+        match code.as_str() {
+            "VALIDATION" => ErrorCode::Validation,
+            "UNAUTHENTICATED" => ErrorCode::Unauthenticated,
+            "FORBIDDEN_SCOPE" => ErrorCode::ForbiddenScope,
+            "RETURN_URL_NOT_ALLOWED" => ErrorCode::ReturnUrlNotAllowed,
+            "NOT_FOUND" => ErrorCode::NotFound,
+            "RATE_LIMITED" => ErrorCode::RateLimited,
+            "INTERNAL" => ErrorCode::Internal,
+            "KILL_SWITCH" => ErrorCode::KillSwitch,
+            _ => ErrorCode::Other(code),
+        }
+    }
+}
+
+/// What a `KILL_SWITCH` disabled.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum KillSwitchScope {
+    /// The partner's API key.
+    Key,
+    /// The partner's organization.
+    Organization,
+    /// Layers' whole partner API.
+    Global,
+    /// A scope this version does not know, verbatim (empty when absent).
+    Other(String),
+}
+
+impl KillSwitchScope {
+    /// The wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            KillSwitchScope::Key => "key",
+            KillSwitchScope::Organization => "organization",
+            KillSwitchScope::Global => "global",
+            KillSwitchScope::Other(s) => s,
+        }
+    }
+}
+
+impl From<String> for KillSwitchScope {
+    fn from(scope: String) -> Self {
+        match scope.as_str() {
+            "key" => KillSwitchScope::Key,
+            "organization" => KillSwitchScope::Organization,
+            "global" => KillSwitchScope::Global,
+            _ => KillSwitchScope::Other(scope),
+        }
+    }
+}
+
+/// The crate's one error type: why a request to the proxy did not yield its answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// The request never got an HTTP answer (offline, DNS, CORS, connection reset).
+    Network,
+    /// The shell gave up waiting for the answer.
+    Timeout,
+    /// The shell aborted the request.
+    Aborted,
+    /// A non-2xx answer. Fields the body did not carry are `None`.
+    Http {
+        /// HTTP status.
+        status: u16,
+        /// `error.code`, when the body was an error envelope.
+        code: Option<ErrorCode>,
+        /// `error.message`.
+        message: Option<String>,
+        /// `error.requestId`, to quote to Layers support.
+        request_id: Option<String>,
+        /// `Retry-After` in seconds (an HTTP-date reads as unknown).
+        retry_after: Option<u32>,
+        /// `error.details.scope` of a `KILL_SWITCH`.
+        scope: Option<KillSwitchScope>,
+    },
+    /// A 2xx answer whose body is not the documented JSON.
+    Malformed {
+        /// HTTP status.
+        status: u16,
+    },
+}
+
+impl ApiError {
+    /// The HTTP status, when there was an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Http { status, .. } | ApiError::Malformed { status } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The kill-switch scope when this is a `503 KILL_SWITCH`.
+    pub fn kill_switch(&self) -> Option<KillSwitchScope> {
+        match self {
+            ApiError::Http { status: 503, code: Some(ErrorCode::KillSwitch), scope, .. } => {
+                Some(scope.clone().unwrap_or(KillSwitchScope::Other(String::new())))
+            }
+            _ => None,
+        }
+    }
+
+    /// A short machine code for events: the API's code (`RETURN_URL_NOT_ALLOWED`),
+    /// else `HTTP_<status>`, `NETWORK`, `TIMEOUT`, `ABORTED` or `MALFORMED_RESPONSE`.
+    pub fn code(&self) -> String {
+        match self {
+            ApiError::Network => "NETWORK".into(),
+            ApiError::Timeout => "TIMEOUT".into(),
+            ApiError::Aborted => "ABORTED".into(),
+            ApiError::Http { code: Some(code), .. } => code.as_str().into(),
+            ApiError::Http { status, .. } => format!("HTTP_{status}"),
+            ApiError::Malformed { .. } => "MALFORMED_RESPONSE".into(),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Network => f.write_str("could not reach the proxy (network error, CORS or offline)"),
+            ApiError::Timeout => f.write_str("the proxy did not answer in time"),
+            ApiError::Aborted => f.write_str("the request was aborted"),
+            ApiError::Malformed { status } => {
+                write!(f, "the proxy answered HTTP {status} with a body that is not the documented JSON")
+            }
+            ApiError::Http { status, code, message, request_id, scope, .. } => {
+                write!(f, "HTTP {status}")?;
+                if let Some(code) = code {
+                    write!(f, " {}", code.as_str())?;
+                }
+                if let Some(message) = message {
+                    write!(f, ": {message}")?;
+                }
+                // What the integrator should do next, for the codes that have one answer.
+                let hint = match code {
+                    Some(ErrorCode::ReturnUrlNotAllowed) => " (add returnUrl to the key's return_url_allowlist)",
+                    Some(ErrorCode::ForbiddenScope) => " (the key needs social:write and social:read)",
+                    Some(ErrorCode::Unauthenticated) => " (check the proxy's Layers API key)",
+                    Some(ErrorCode::NotFound) => " (check projectId, and that one key mints and polls)",
+                    _ => "",
+                };
+                f.write_str(hint)?;
+                if let Some(scope) = scope {
+                    write!(f, " [scope: {}]", scope.as_str())?;
+                }
+                if let Some(id) = request_id {
+                    write!(f, " [requestId: {id}]")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Reads a `Retry-After` header: delta-seconds only. An HTTP-date, or
+/// anything else, is `None`, which the poll policy treats as "use the backoff".
+pub fn parse_retry_after(header: &str) -> Option<u32> {
+    let s = header.trim();
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // More digits than a u32 holds still means "a long time".
+    Some(s.parse().unwrap_or(u32::MAX))
+}
+
+/// Turns a finished HTTP exchange into the typed answer or an [`ApiError`].
+///
+/// `decode_success` and `decode_error` decode the body as the route's answer
+/// or as Layers' [`ErrorEnvelope`]; only the one the status calls for runs.
+/// A 2xx body that does not decode is [`ApiError::Malformed`]; a non-2xx one
+/// that does not decode (an HTML error page from a gateway) is still
+/// [`ApiError::Http`] with its status and `Retry-After`, because the status
+/// is what the poll policy acts on.
+///
+/// ```
+/// use layers_connect::api::{classify, ApiError, ErrorEnvelope, OAuthStatus};
+/// let body = r#"{"error":{"code":"RATE_LIMITED","message":"slow down"}}"#;
+/// let answer: Result<OAuthStatus, ApiError> = classify(
+///     429,
+///     Some("12"),
+///     || serde_json::from_str(body),
+///     || serde_json::from_str::<ErrorEnvelope>(body),
+/// );
+/// assert!(matches!(answer, Err(ApiError::Http { status: 429, retry_after: Some(12), .. })));
+/// ```
+pub fn classify<T, E>(
+    status: u16,
+    retry_after: Option<&str>,
+    decode_success: impl FnOnce() -> Result<T, E>,
+    decode_error: impl FnOnce() -> Result<ErrorEnvelope, E>,
+) -> Result<T, ApiError> {
+    if (200..300).contains(&status) {
+        return decode_success().map_err(|_| ApiError::Malformed { status });
+    }
+    let body = decode_error().ok().and_then(|e| e.error).unwrap_or_default();
+    Err(ApiError::Http {
+        status,
+        code: body.code.map(ErrorCode::from),
+        message: body.message,
+        request_id: body.request_id,
+        retry_after: retry_after.and_then(parse_retry_after),
+        scope: body.details.and_then(|d| d.scope).map(KillSwitchScope::from),
+    })
+}
+
+/// `{endpoint}/projects/{projectId}/social/oauth-url`.
+pub fn oauth_url_url(endpoint: &str, project_id: &str) -> String {
+    let mut url = base(endpoint);
+    url.push_str("/projects/");
+    push_segment(&mut url, project_id);
+    url.push_str("/social/oauth-url");
+    url
+}
+
+/// `{endpoint}/social/oauth-status/{state}`.
+pub fn oauth_status_url(endpoint: &str, state: &str) -> String {
+    let mut url = base(endpoint);
+    url.push_str("/social/oauth-status/");
+    push_segment(&mut url, state);
+    url
+}
+
+/// `{endpoint}/projects/{projectId}/social-accounts`.
+pub fn social_accounts_url(endpoint: &str, project_id: &str) -> String {
+    let mut url = base(endpoint);
+    url.push_str("/projects/");
+    push_segment(&mut url, project_id);
+    url.push_str("/social-accounts");
+    url
+}
+
+fn base(endpoint: &str) -> String {
+    endpoint.trim_end_matches('/').to_owned()
+}
+
+// Percent-encodes everything but RFC 3986 unreserved characters, so an id
+// can never add a path segment or a query to the proxy's URL.
+fn push_segment(out: &mut String, segment: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+}
+

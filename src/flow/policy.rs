@@ -1,0 +1,316 @@
+//! Every polling rule, in one place.
+//!
+//! The status endpoint is rate-limited and poll-budget-tight, so:
+//!
+//! 1. **Floor.** Two polls of one attempt are at least 5 s apart, counted
+//!    from when the previous poll was *sent*. The first poll after minting
+//!    waits 5 s too (nobody consents in less).
+//! 2. **Early confirmation.** Once per attempt, after the customer came back
+//!    (the return signal without an error), one poll may go 1 s after the
+//!    previous one instead of 5 s, so "Finishing…" resolves at once.
+//! 3. **Backoff.** A 429 waits `max(Retry-After, backoff)` from the answer;
+//!    500, other 5xx, 408, network errors, timeouts and malformed bodies wait
+//!    the same way. The backoff starts at 5 s, doubles up to 30 s, and resets
+//!    after a good answer. Error waits are never shortened by rule 2.
+//! 4. **Stop.** Other 4xx answers (400/401/403/404, the proxy's 403 CSRF…)
+//!    end the attempt: retrying cannot fix configuration. 503 `KILL_SWITCH`
+//!    ends it as unavailable, with its scope.
+//! 5. **Deadline.** Nothing is sent at or after `expiresAt`; from then on the
+//!    attempt is expired, once no poll is in flight (an answer already on its
+//!    way may still say completed).
+//! 6. **One at a time.** Never two polls of one attempt in flight.
+//! 7. **Offline.** No polls while offline. Coming back online drops a wait
+//!    that a network error caused, but never the floor or a 429 wait.
+//! 8. **Late timers are fine.** Nothing here counts timer ticks: every input
+//!    re-evaluates [`PollSchedule::decide`] against `now`, so a throttled
+//!    timer just polls late and an early one does nothing. All arithmetic
+//!    saturates, so a clock that steps backwards only delays the next poll.
+
+use super::machine::RequestId;
+use super::time::{parse_rfc3339, Millis};
+use crate::api::{ApiError, KillSwitchScope};
+
+/// The constants and pure functions behind the rules above.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PollPolicy;
+
+impl PollPolicy {
+    /// Rule 1: minimum spacing of two polls.
+    pub const FLOOR_MS: Millis = 5_000;
+    /// Rule 2: minimum spacing before the one early confirmation poll.
+    pub const CONFIRM_GAP_MS: Millis = 1_000;
+    /// Rule 3: first backoff.
+    pub const BACKOFF_START_MS: Millis = 5_000;
+    /// Rule 3: backoff ceiling.
+    pub const BACKOFF_MAX_MS: Millis = 30_000;
+    /// The documented life of an authorize URL.
+    pub const TTL_MS: Millis = 10 * 60 * 1_000;
+
+    /// Rule 3: how long to wait after an error, given the current backoff.
+    pub fn error_wait(backoff_ms: Millis, retry_after_secs: Option<u32>) -> Millis {
+        let retry_after_ms = retry_after_secs.map_or(0, |s| Millis::from(s).saturating_mul(1_000));
+        retry_after_ms.max(backoff_ms)
+    }
+
+    /// Rule 3: the backoff after one more error.
+    pub fn next_backoff(backoff_ms: Millis) -> Millis {
+        backoff_ms.saturating_mul(2).min(Self::BACKOFF_MAX_MS)
+    }
+
+    /// Rules 3 and 4: what a failed poll means.
+    pub fn verdict(error: &ApiError) -> Verdict {
+        if let Some(scope) = error.kill_switch() {
+            return Verdict::Unavailable(scope);
+        }
+        match error {
+            ApiError::Http { status, retry_after, .. } => match status {
+                408 | 429 | 500..=599 => Verdict::Retry { retry_after: *retry_after, network: false },
+                _ => Verdict::Stop,
+            },
+            // A 2xx we cannot read is likely a captive portal or a proxy glitch.
+            ApiError::Malformed { .. } | ApiError::Timeout | ApiError::Aborted => {
+                Verdict::Retry { retry_after: None, network: false }
+            }
+            ApiError::Network => Verdict::Retry { retry_after: None, network: true },
+        }
+    }
+
+    /// The deadline for an attempt minted at `now`: the server's `expiresAt`,
+    /// but never later than `now + 10 min`, and `now + 10 min` when it is
+    /// unparseable or already past. A fresh URL always has ten minutes, so
+    /// those cases are clock skew or a bad proxy; the server still has the
+    /// last word (a late poll answers `failed`/`state_expired`).
+    pub fn deadline(expires_at: &str, now: Millis) -> Millis {
+        let latest = now.saturating_add(Self::TTL_MS);
+        match parse_rfc3339(expires_at) {
+            Some(at) if at > now => at.min(latest),
+            _ => latest,
+        }
+    }
+}
+
+/// What a failed poll means for the attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Wait and poll again.
+    Retry {
+        /// `Retry-After` in seconds, if the answer had one.
+        retry_after: Option<u32>,
+        /// The request never reached the server (rule 7).
+        network: bool,
+    },
+    /// End the attempt as failed: a configuration problem.
+    Stop,
+    /// End the attempt as unavailable (kill switch).
+    Unavailable(KillSwitchScope),
+}
+
+/// What the schedule wants now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Send a poll now.
+    Poll,
+    /// The deadline passed and nothing is in flight.
+    Expire,
+    /// Nothing to do until this time (`None`: until an answer arrives).
+    WaitUntil(Option<Millis>),
+}
+
+/// Rule 2's allowance, once per attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Confirm {
+    NotYet,
+    Allowed,
+    Used,
+}
+
+/// The poll bookkeeping of one attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PollSchedule {
+    /// When the floor counts from: the last poll sent, or the mint.
+    anchor: Option<Millis>,
+    /// An error wait: no poll before this time.
+    not_before: Millis,
+    /// Whether `not_before` came from a network error (rule 7).
+    network_wait: bool,
+    backoff_ms: Millis,
+    in_flight: Option<RequestId>,
+    confirm: Confirm,
+}
+
+impl PollSchedule {
+    /// A freshly minted attempt: first poll one floor after the mint.
+    pub(crate) fn after_mint(now: Millis) -> Self {
+        Self { anchor: Some(now), ..Self::resumed() }
+    }
+
+    /// An attempt resumed after a reload or a redirect: poll at once, since
+    /// the status may well have changed while the page was away.
+    pub(crate) fn resumed() -> Self {
+        Self {
+            anchor: None,
+            not_before: 0,
+            network_wait: false,
+            backoff_ms: PollPolicy::BACKOFF_START_MS,
+            in_flight: None,
+            confirm: Confirm::NotYet,
+        }
+    }
+
+    /// Rules 1, 2, 5, 6, 7 in one decision.
+    pub(crate) fn decide(&self, now: Millis, online: bool, deadline: Millis) -> Decision {
+        if now >= deadline {
+            return match self.in_flight {
+                Some(_) => Decision::WaitUntil(None),
+                None => Decision::Expire,
+            };
+        }
+        if self.in_flight.is_some() || !online {
+            return Decision::WaitUntil(Some(deadline));
+        }
+        let due = self.due();
+        if due >= deadline {
+            Decision::WaitUntil(Some(deadline))
+        } else if now >= due {
+            Decision::Poll
+        } else {
+            Decision::WaitUntil(Some(due))
+        }
+    }
+
+    fn due(&self) -> Millis {
+        let gap = match self.confirm {
+            Confirm::Allowed => PollPolicy::CONFIRM_GAP_MS,
+            _ => PollPolicy::FLOOR_MS,
+        };
+        let floor = self.anchor.map_or(0, |at| at.saturating_add(gap));
+        floor.max(self.not_before)
+    }
+
+    /// Whether `request` is the poll this schedule is waiting for.
+    pub(crate) fn awaits(&self, request: RequestId) -> bool {
+        self.in_flight == Some(request)
+    }
+
+    pub(crate) fn on_sent(&mut self, now: Millis, request: RequestId) {
+        self.anchor = Some(now);
+        self.in_flight = Some(request);
+        if self.confirm == Confirm::Allowed {
+            self.confirm = Confirm::Used;
+        }
+    }
+
+    /// A good answer (pending): rule 3's reset.
+    pub(crate) fn on_answer(&mut self) {
+        self.in_flight = None;
+        self.not_before = 0;
+        self.network_wait = false;
+        self.backoff_ms = PollPolicy::BACKOFF_START_MS;
+    }
+
+    /// A retryable error, answered at `now`.
+    pub(crate) fn on_error(&mut self, now: Millis, retry_after: Option<u32>, network: bool) {
+        self.in_flight = None;
+        self.not_before = now.saturating_add(PollPolicy::error_wait(self.backoff_ms, retry_after));
+        self.network_wait = network;
+        self.backoff_ms = PollPolicy::next_backoff(self.backoff_ms);
+    }
+
+    /// The customer came back: rule 2, once per attempt.
+    pub(crate) fn allow_confirmation(&mut self) {
+        if self.confirm == Confirm::NotYet {
+            self.confirm = Confirm::Allowed;
+        }
+    }
+
+    /// Back online: rule 7.
+    pub(crate) fn on_online(&mut self) {
+        if self.network_wait {
+            self.not_before = 0;
+            self.network_wait = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ErrorCode;
+
+    fn http(status: u16, code: Option<ErrorCode>) -> ApiError {
+        ApiError::Http { status, code, message: None, request_id: None, retry_after: None, scope: None }
+    }
+
+    #[test]
+    fn backoff_doubles_to_thirty_seconds() {
+        let mut b = PollPolicy::BACKOFF_START_MS;
+        let mut waits = vec![];
+        for _ in 0..5 {
+            waits.push(PollPolicy::error_wait(b, None));
+            b = PollPolicy::next_backoff(b);
+        }
+        assert_eq!(waits, [5_000, 10_000, 20_000, 30_000, 30_000]);
+    }
+
+    #[test]
+    fn retry_after_wins_when_longer() {
+        assert_eq!(PollPolicy::error_wait(5_000, Some(12)), 12_000);
+        assert_eq!(PollPolicy::error_wait(20_000, Some(12)), 20_000);
+        assert_eq!(PollPolicy::error_wait(5_000, Some(u32::MAX)), u64::from(u32::MAX) * 1_000);
+    }
+
+    #[test]
+    fn verdicts() {
+        for status in [400, 401, 403, 404, 413] {
+            assert_eq!(PollPolicy::verdict(&http(status, None)), Verdict::Stop, "{status}");
+        }
+        for status in [408, 429, 500, 502, 503, 504] {
+            assert!(matches!(PollPolicy::verdict(&http(status, None)), Verdict::Retry { .. }), "{status}");
+        }
+        let kill = ApiError::Http {
+            status: 503,
+            code: Some(ErrorCode::KillSwitch),
+            message: None,
+            request_id: None,
+            retry_after: None,
+            scope: Some(KillSwitchScope::Organization),
+        };
+        assert_eq!(PollPolicy::verdict(&kill), Verdict::Unavailable(KillSwitchScope::Organization));
+        assert_eq!(
+            PollPolicy::verdict(&ApiError::Network),
+            Verdict::Retry { retry_after: None, network: true }
+        );
+    }
+
+    #[test]
+    fn deadline_is_clamped_to_ten_minutes() {
+        let now = 1_776_538_931_000; // 19:02:11, ten minutes before the example
+        assert_eq!(PollPolicy::deadline("2026-04-18T19:12:11Z", now), now + 600_000);
+        assert_eq!(PollPolicy::deadline("2026-04-18T19:07:11Z", now), now + 300_000);
+        assert_eq!(PollPolicy::deadline("2026-04-18T19:22:11Z", now), now + 600_000);
+        assert_eq!(PollPolicy::deadline("2026-04-18T19:00:00Z", now), now + 600_000);
+        assert_eq!(PollPolicy::deadline("soon", now), now + 600_000);
+        assert_eq!(PollPolicy::deadline("", u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn schedule_floor_confirmation_and_deadline() {
+        let mut s = PollSchedule::after_mint(0);
+        assert_eq!(s.decide(0, true, 60_000), Decision::WaitUntil(Some(5_000)));
+        assert_eq!(s.decide(5_000, true, 60_000), Decision::Poll);
+        s.on_sent(5_000, RequestId(1));
+        assert_eq!(s.decide(6_000, true, 60_000), Decision::WaitUntil(Some(60_000)));
+        s.on_answer();
+        s.allow_confirmation();
+        assert_eq!(s.decide(5_500, true, 60_000), Decision::WaitUntil(Some(6_000)));
+        s.on_sent(6_000, RequestId(2));
+        s.on_answer();
+        s.allow_confirmation(); // a second return does not buy a second early poll
+        assert_eq!(s.decide(7_000, true, 60_000), Decision::WaitUntil(Some(11_000)));
+        assert_eq!(s.decide(11_000, false, 60_000), Decision::WaitUntil(Some(60_000)));
+        assert_eq!(s.decide(11_000, true, 11_000), Decision::Expire);
+        assert_eq!(s.decide(11_000, true, 11_001), Decision::Poll);
+        // A poll due exactly at the deadline is never sent: wait for expiry.
+        assert_eq!(s.decide(10_000, true, 11_000), Decision::WaitUntil(Some(11_000)));
+    }
+}
