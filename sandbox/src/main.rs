@@ -1,1 +1,125 @@
-fn main() {}
+//! `layers-sandbox`: serve the Layers emulator on 127.0.0.1 for the demo and manual testing.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use layers_sandbox::{Config, Fixtures};
+use url::Url;
+
+/// A local emulator of the Layers social OAuth API (oauth-url, oauth-status,
+/// social-accounts), with consent pages and /_sandbox controls. Binds 127.0.0.1 only.
+#[derive(Debug, Parser)]
+#[command(name = "layers-sandbox", version)]
+struct Args {
+    /// Port to listen on (always on 127.0.0.1).
+    #[arg(long, default_value_t = 8081)]
+    port: u16,
+    /// Lifetime of a minted state, in seconds.
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    state_ttl_secs: u64,
+    /// Read requests (oauth-status, social-accounts) per key per window.
+    #[arg(long, default_value_t = 600)]
+    read_budget: u32,
+    /// Write requests (oauth-url) per key per window.
+    #[arg(long, default_value_t = 60)]
+    write_budget: u32,
+    /// Length of a rate-limit window, in seconds.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    budget_window_secs: u64,
+    /// Organizations, projects and keys from a JSON file instead of the demo fixtures.
+    #[arg(long, value_name = "PATH")]
+    fixtures: Option<PathBuf>,
+    /// Base URL to hand out in authorizeUrl and avatarUrl (default: http://127.0.0.1:PORT/).
+    #[arg(long, value_name = "URL")]
+    public_url: Option<Url>,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+
+    let fixtures = match &args.fixtures {
+        Some(path) => match Fixtures::from_file(path) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("layers-sandbox: {}: {e}", path.display());
+                return std::process::ExitCode::FAILURE;
+            }
+        },
+        None => Fixtures::demo(),
+    };
+    let config = Config {
+        fixtures,
+        state_ttl: Duration::from_secs(args.state_ttl_secs),
+        read_budget: args.read_budget,
+        write_budget: args.write_budget,
+        budget_window: Duration::from_secs(args.budget_window_secs),
+        public_base: args.public_url,
+    };
+    let key_lines: Vec<String> = config
+        .fixtures
+        .keys
+        .iter()
+        .map(|k| {
+            format!(
+                "  {:<20} {:<10} {}",
+                k.id,
+                k.organization,
+                k.scopes.join(" ")
+            )
+        })
+        .collect();
+
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let running = match layers_sandbox::spawn(config, addr).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("layers-sandbox: cannot listen on {addr}: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    // Key ids only: secrets stay out of terminals and logs (they are in docs/sandbox.md).
+    println!("Layers sandbox listening on {}", running.url());
+    println!(
+        "API keys (id, organization, scopes):\n{}",
+        key_lines.join("\n")
+    );
+    println!(
+        "Controls: {}_sandbox/  (see docs/sandbox.md)",
+        running.url()
+    );
+
+    shutdown_signal().await;
+    println!("layers-sandbox: shutting down");
+    running.shutdown().await;
+    std::process::ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,232 @@
+//! `/_sandbox/*`: test and demo controls that are not part of Layers.
+//!
+//! They answer permissive CORS because the demo page, on another loopback
+//! origin, drives them from the browser.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::avatar;
+use crate::error::ApiError;
+use crate::faults::Fault;
+use crate::sandbox::World;
+use crate::Sandbox;
+
+pub(crate) fn routes() -> Router<Sandbox> {
+    Router::new()
+        .route("/_sandbox/faults", post(queue_fault).get(list_faults))
+        .route(
+            "/_sandbox/kill-switch",
+            post(set_kill_switch).get(show_kill_switch),
+        )
+        .route(
+            "/_sandbox/settings",
+            post(change_settings).get(show_settings),
+        )
+        .route("/_sandbox/requests", get(list_requests))
+        .route("/_sandbox/reset", post(reset))
+        .route("/_sandbox/avatars/{file}", get(avatar_svg))
+        .layer(middleware::from_fn(permissive_cors))
+}
+
+async fn permissive_cors(request: Request, next: Next) -> Response {
+    let mut response = if request.method() == Method::OPTIONS {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(request).await
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST, OPTIONS"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("content-type"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    response
+}
+
+/// Parses a JSON body into `T`, answering VALIDATION (not axum's plain text) when it does not fit.
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        // serde names the offending field or value, which is what a test author needs.
+        ApiError::validation("body", format!("Invalid JSON body: {e}"))
+    })
+}
+
+async fn queue_fault(State(sandbox): State<Sandbox>, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let fault: Fault = parse(&body)?;
+    if let Some((field, why)) = fault.problem() {
+        return Err(ApiError::validation(field, why));
+    }
+    let mut world = sandbox.world();
+    world.faults.push(fault);
+    Ok(Json(json!({ "pending": world.faults.pending() })))
+}
+
+async fn list_faults(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!({ "pending": sandbox.world().faults.pending() }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KillSwitchChange {
+    scope: String,
+    enabled: bool,
+    target: Option<String>,
+}
+
+async fn set_kill_switch(
+    State(sandbox): State<Sandbox>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let change: KillSwitchChange = parse(&body)?;
+    let fixtures = sandbox.fixtures();
+    let toggle = |set: &mut std::collections::BTreeSet<String>, target: String| {
+        if change.enabled {
+            set.insert(target);
+        } else {
+            set.remove(&target);
+        }
+    };
+    let mut world = sandbox.world();
+    match change.scope.as_str() {
+        "global" => world.kill_switch.global = change.enabled,
+        "organization" => {
+            let target = change
+                .target
+                .clone()
+                .or_else(|| fixtures.organizations.first().map(|o| o.id.clone()))
+                .filter(|t| fixtures.organizations.iter().any(|o| &o.id == t))
+                .ok_or_else(|| {
+                    ApiError::validation("target", "target must be a known organization id.")
+                })?;
+            toggle(&mut world.kill_switch.organizations, target);
+        }
+        "key" => {
+            let target = change
+                .target
+                .clone()
+                .or_else(|| fixtures.keys.first().map(|k| k.id.clone()))
+                .filter(|t| fixtures.keys.iter().any(|k| &k.id == t))
+                .ok_or_else(|| {
+                    ApiError::validation("target", "target must be a known key id (e.g. key_demo).")
+                })?;
+            toggle(&mut world.kill_switch.keys, target);
+        }
+        _ => {
+            return Err(ApiError::validation(
+                "scope",
+                "scope must be key, organization or global.",
+            ));
+        }
+    }
+    Ok(Json(json!(world.kill_switch)))
+}
+
+async fn show_kill_switch(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!(sandbox.world().kill_switch))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct SettingsChange {
+    state_ttl_seconds: Option<u64>,
+    read_budget: Option<u32>,
+    write_budget: Option<u32>,
+    budget_window_seconds: Option<u64>,
+}
+
+async fn change_settings(
+    State(sandbox): State<Sandbox>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let change: SettingsChange = parse(&body)?;
+    if change.state_ttl_seconds == Some(0) {
+        return Err(ApiError::validation(
+            "stateTtlSeconds",
+            "stateTtlSeconds must be at least 1.",
+        ));
+    }
+    if change.budget_window_seconds == Some(0) {
+        return Err(ApiError::validation(
+            "budgetWindowSeconds",
+            "budgetWindowSeconds must be at least 1.",
+        ));
+    }
+    let mut world = sandbox.world();
+    let settings = &mut world.settings;
+    if let Some(secs) = change.state_ttl_seconds {
+        // Applies to states minted from now on; existing ones keep their expiresAt.
+        settings.state_ttl = std::time::Duration::from_secs(secs);
+    }
+    settings.read_budget = change.read_budget.unwrap_or(settings.read_budget);
+    settings.write_budget = change.write_budget.unwrap_or(settings.write_budget);
+    if let Some(secs) = change.budget_window_seconds {
+        settings.budget_window = std::time::Duration::from_secs(secs);
+    }
+    if change.read_budget.is_some()
+        || change.write_budget.is_some()
+        || change.budget_window_seconds.is_some()
+    {
+        // New rules start from a full budget.
+        world.budgets.clear();
+    }
+    Ok(Json(settings_body(&world)))
+}
+
+async fn show_settings(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(settings_body(&sandbox.world()))
+}
+
+fn settings_body(world: &World) -> Value {
+    let s = &world.settings;
+    json!({
+        "stateTtlSeconds": s.state_ttl.as_secs(),
+        "readBudget": s.read_budget,
+        "writeBudget": s.write_budget,
+        "budgetWindowSeconds": s.budget_window.as_secs(),
+    })
+}
+
+async fn list_requests(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!({ "data": sandbox.world().requests.entries() }))
+}
+
+async fn reset(State(sandbox): State<Sandbox>) -> StatusCode {
+    sandbox.reset();
+    StatusCode::NO_CONTENT
+}
+
+async fn avatar_svg(State(sandbox): State<Sandbox>, Path(file): Path<String>) -> Response {
+    let id = file.strip_suffix(".svg").unwrap_or_default();
+    let world = sandbox.world();
+    match world.accounts.iter().find(|a| a.id == id) {
+        Some(account) => (
+            [
+                (header::CONTENT_TYPE, "image/svg+xml"),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            avatar::svg(&account.id, &account.display_name),
+        )
+            .into_response(),
+        None => ApiError::not_found("No such avatar.").into_response(),
+    }
+}
