@@ -1,0 +1,327 @@
+//! The demo server around [`crate::router`]: its settings (read from the
+//! environment by the `layers-proxy` binary) and the app that serves the
+//! demo pages, the widget bundle, `/healthz` and the proxy at `/api/layers`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::services::ServeDir;
+use url::Url;
+
+use crate::{ApiKey, Config, ConfigError, CookieSecret, MintLimit};
+
+/// Where the demo mounts the proxy.
+pub const PROXY_PREFIX: &str = "/api/layers";
+/// The sandbox key the demo uses when no Layers API is configured.
+pub const SANDBOX_KEY: &str = "lp_test_demo";
+/// The project the demo's user may connect.
+pub const DEMO_PROJECT: &str = "prj_demo";
+
+/// Which Layers the proxy talks to.
+#[derive(Debug, Clone)]
+pub enum Upstream {
+    /// The real API (or any compatible one): `LAYERS_API_BASE` + the key.
+    Remote {
+        /// Base URL, e.g. `https://api.layers.com`.
+        base: Url,
+        /// The key from `LAYERS_API_KEY` or `LAYERS_API_KEY_FILE`.
+        key: ApiKey,
+    },
+    /// Neither set: an in-process sandbox on its own loopback port.
+    Sandbox,
+}
+
+/// The binary's settings. See `docs/proxy.md` for each variable.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `PORT` (default 8080); the demo always binds 127.0.0.1.
+    pub port: u16,
+    /// `LAYERS_API_BASE` + `LAYERS_API_KEY` / `LAYERS_API_KEY_FILE`, or the sandbox.
+    pub upstream: Upstream,
+    /// `LAYERS_PROXY_COOKIE_SECRET` (at least 64 bytes); generated if absent.
+    pub cookie_secret: Option<CookieSecret>,
+    /// `LAYERS_PROXY_WWW_DIR` (default `./www`): the demo pages.
+    pub www_dir: PathBuf,
+    /// `LAYERS_PROXY_DIST_DIR` (default `./dist`): the built widget.
+    pub dist_dir: PathBuf,
+    /// `LAYERS_PROXY_CONNECT_TIMEOUT_MS` (default 5000).
+    pub connect_timeout: Duration,
+    /// `LAYERS_PROXY_TIMEOUT_MS` (default 15000).
+    pub timeout: Duration,
+    /// `LAYERS_PROXY_MINT_LIMIT` (default 10) per `LAYERS_PROXY_MINT_WINDOW_SECONDS` (default 600).
+    pub mint_limit: MintLimit,
+    /// `LAYERS_PROXY_PROJECTS` (comma-separated, default `prj_demo`).
+    pub projects: Vec<String>,
+    /// `LAYERS_PROXY_RETURN_URLS` (comma-separated); default the demo's four.
+    pub return_urls: Vec<Url>,
+    /// `LAYERS_PROXY_ALLOWED_ORIGINS` (comma-separated), added to the demo's own.
+    pub allowed_origins: Vec<Url>,
+    /// `LAYERS_PROXY_LOG_FORMAT=json` for JSON log lines (filter: `RUST_LOG`).
+    pub json_logs: bool,
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `get` (tests pass a map instead of the environment).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let invalid = |why: String| ConfigError::Invalid(why);
+        let port: u16 = parse_or(&get, "PORT", 8080)?;
+        let millis = |name, default| parse_or(&get, name, default).map(Duration::from_millis);
+        let list = |name: &str| -> Option<Vec<String>> {
+            get(name).map(|raw| raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        };
+        let urls = |name: &str| -> Result<Option<Vec<Url>>, ConfigError> {
+            list(name)
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(|raw| Url::parse(raw).map_err(|e| invalid(format!("{name}: {raw:?} is not an absolute URL ({e})"))))
+                        .collect()
+                })
+                .transpose()
+        };
+
+        let cookie_secret = get("LAYERS_PROXY_COOKIE_SECRET")
+            .map(|secret| {
+                CookieSecret::new(secret.trim().as_bytes())
+                    .map_err(|e| invalid(format!("LAYERS_PROXY_COOKIE_SECRET: {e}")))
+            })
+            .transpose()?;
+
+        let loopback = [format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")];
+        let default_return_urls = loopback
+            .iter()
+            .flat_map(|origin| [format!("{origin}/return.html"), format!("{origin}/")])
+            .map(|raw| Url::parse(&raw).expect("loopback URLs parse"))
+            .collect();
+        let mut allowed_origins: Vec<Url> =
+            loopback.iter().map(|raw| Url::parse(raw).expect("loopback URLs parse")).collect();
+        allowed_origins.extend(urls("LAYERS_PROXY_ALLOWED_ORIGINS")?.unwrap_or_default());
+
+        Ok(Self {
+            port,
+            upstream: upstream(&get)?,
+            cookie_secret,
+            www_dir: get("LAYERS_PROXY_WWW_DIR").map_or_else(|| PathBuf::from("./www"), PathBuf::from),
+            dist_dir: get("LAYERS_PROXY_DIST_DIR").map_or_else(|| PathBuf::from("./dist"), PathBuf::from),
+            connect_timeout: millis("LAYERS_PROXY_CONNECT_TIMEOUT_MS", 5_000)?,
+            timeout: millis("LAYERS_PROXY_TIMEOUT_MS", 15_000)?,
+            mint_limit: MintLimit {
+                max: parse_or(&get, "LAYERS_PROXY_MINT_LIMIT", 10)?,
+                window: Duration::from_secs(parse_or(&get, "LAYERS_PROXY_MINT_WINDOW_SECONDS", 600)?),
+            },
+            projects: list("LAYERS_PROXY_PROJECTS").unwrap_or_else(|| vec![DEMO_PROJECT.to_owned()]),
+            return_urls: urls("LAYERS_PROXY_RETURN_URLS")?.unwrap_or(default_return_urls),
+            allowed_origins,
+            json_logs: get("LAYERS_PROXY_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+        })
+    }
+
+    /// The proxy configuration for an upstream at `base` with `key`.
+    pub fn proxy_config(&self, base: Url, key: ApiKey) -> Config {
+        let mut config = Config::new(base, key)
+            .timeouts(self.connect_timeout, self.timeout)
+            .mint_limit(self.mint_limit)
+            .allow_projects(self.projects.clone());
+        if let Some(secret) = &self.cookie_secret {
+            config = config.cookie_secret(secret.clone());
+        }
+        for url in &self.return_urls {
+            config = config.allow_return_url(url.clone());
+        }
+        for origin in &self.allowed_origins {
+            config = config.allowed_origin(origin);
+        }
+        config
+    }
+
+    /// `http://127.0.0.1:{port}/`, where the demo page is served.
+    pub fn page_url(&self) -> Url {
+        Url::parse(&format!("http://127.0.0.1:{}/", self.port)).expect("loopback URLs parse")
+    }
+}
+
+fn parse_or<T: std::str::FromStr>(get: &impl Fn(&str) -> Option<String>, name: &str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match get(name) {
+        None => Ok(default),
+        Some(raw) => raw.trim().parse().map_err(|e| ConfigError::Invalid(format!("{name}: {raw:?} is not valid ({e})"))),
+    }
+}
+
+/// Both `LAYERS_API_BASE` and a key, or neither (the sandbox). One alone is a
+/// mistake worth stopping for: silently using the sandbox would look like it works.
+fn upstream(get: &impl Fn(&str) -> Option<String>) -> Result<Upstream, ConfigError> {
+    let invalid = |why: &str| Err(ConfigError::Invalid(why.to_owned()));
+    let base = get("LAYERS_API_BASE");
+    let key = match (get("LAYERS_API_KEY"), get("LAYERS_API_KEY_FILE")) {
+        (Some(_), Some(_)) => return invalid("set LAYERS_API_KEY or LAYERS_API_KEY_FILE, not both"),
+        (Some(key), None) => Some(key),
+        (None, Some(path)) => Some(std::fs::read_to_string(&path).map_err(|e| {
+            ConfigError::Invalid(format!("LAYERS_API_KEY_FILE: cannot read {path:?}: {}", e.kind()))
+        })?),
+        (None, None) => None,
+    };
+    match (base, key) {
+        (None, None) => Ok(Upstream::Sandbox),
+        (Some(_), None) => invalid(
+            "LAYERS_API_BASE is set but no key: set LAYERS_API_KEY or LAYERS_API_KEY_FILE too \
+             (or neither, for the embedded sandbox)",
+        ),
+        (None, Some(_)) => invalid(
+            "a Layers API key is set but LAYERS_API_BASE is not: set it too, e.g. https://api.layers.com \
+             (or neither, for the embedded sandbox)",
+        ),
+        (Some(base), Some(key)) => {
+            let base = Url::parse(base.trim())
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .ok_or_else(|| ConfigError::Invalid(format!("LAYERS_API_BASE: {base:?} is not an http(s) URL")))?;
+            if key.trim().is_empty() {
+                return invalid("the Layers API key is empty");
+            }
+            Ok(Upstream::Remote { base, key: ApiKey::new(key) })
+        }
+    }
+}
+
+/// The demo app: `/healthz`, the proxy at [`PROXY_PREFIX`], the widget bundle
+/// at `/dist/` and the demo pages at `/`. Missing folders answer a 404 that
+/// says what is missing instead of failing to start.
+pub fn app(proxy: Router, www_dir: &Path, dist_dir: &Path) -> Router {
+    let www_hint = format!(
+        "Not found in the demo pages folder {}. Run layers-proxy from the repository root or set LAYERS_PROXY_WWW_DIR.\n",
+        www_dir.display()
+    );
+    let dist_hint = format!(
+        "Not found in the widget bundle folder {}. The widget may not be built yet (npm start builds it), \
+         or set LAYERS_PROXY_DIST_DIR.\n",
+        dist_dir.display()
+    );
+    let www = ServeDir::new(www_dir).not_found_service((move || async move { www_hint }).into_service());
+    let dist = ServeDir::new(dist_dir).not_found_service((move || async move { dist_hint }).into_service());
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest(PROXY_PREFIX, proxy)
+        .nest_service("/dist", dist)
+        .fallback_service(www)
+}
+
+async fn healthz() -> impl IntoResponse {
+    (StatusCode::OK, Json(serde_json::json!({ "status": "ok" })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Settings::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_use_the_sandbox() {
+        let s = settings(&[]).unwrap();
+        assert!(matches!(s.upstream, Upstream::Sandbox));
+        assert_eq!(s.port, 8080);
+        assert_eq!(s.www_dir, PathBuf::from("./www"));
+        assert_eq!(s.dist_dir, PathBuf::from("./dist"));
+        assert_eq!(s.connect_timeout, Duration::from_secs(5));
+        assert_eq!(s.timeout, Duration::from_secs(15));
+        assert_eq!(s.mint_limit, MintLimit::default());
+        assert_eq!(s.projects, ["prj_demo"]);
+        let urls: Vec<&str> = s.return_urls.iter().map(Url::as_str).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://127.0.0.1:8080/return.html",
+                "http://127.0.0.1:8080/",
+                "http://localhost:8080/return.html",
+                "http://localhost:8080/"
+            ]
+        );
+        assert!(s.cookie_secret.is_none());
+    }
+
+    #[test]
+    fn port_moves_the_demo_urls() {
+        let s = settings(&[("PORT", "9090")]).unwrap();
+        assert_eq!(s.page_url().as_str(), "http://127.0.0.1:9090/");
+        assert!(s.return_urls.iter().all(|u| u.port() == Some(9090)));
+        assert!(settings(&[("PORT", "http")]).is_err());
+    }
+
+    #[test]
+    fn base_and_key_go_together() {
+        let one = settings(&[("LAYERS_API_BASE", "https://api.layers.com")]).unwrap_err();
+        assert!(one.to_string().contains("LAYERS_API_KEY"), "{one}");
+        let other = settings(&[("LAYERS_API_KEY", "lp_live_SECRET")]).unwrap_err();
+        assert!(other.to_string().contains("LAYERS_API_BASE"), "{other}");
+        assert!(!other.to_string().contains("lp_live_SECRET"));
+        let both = settings(&[("LAYERS_API_BASE", "https://api.layers.com"), ("LAYERS_API_KEY", "lp_live_SECRET")]).unwrap();
+        let Upstream::Remote { base, key } = both.upstream else { panic!("remote expected") };
+        assert_eq!(base.as_str(), "https://api.layers.com/");
+        assert_eq!(key.expose(), "lp_live_SECRET");
+        let bad = settings(&[("LAYERS_API_BASE", "api.layers.com"), ("LAYERS_API_KEY", "k")]).unwrap_err();
+        assert!(bad.to_string().contains("LAYERS_API_BASE"));
+    }
+
+    #[test]
+    fn key_file_is_read_and_trimmed_and_never_echoed() {
+        let path = std::env::temp_dir().join(format!("layers-proxy-key-{}", uuid::Uuid::new_v4()));
+        std::fs::write(&path, "lp_live_FROMFILE\n").unwrap();
+        let file = path.to_str().unwrap();
+        let s = settings(&[("LAYERS_API_BASE", "https://api.layers.com"), ("LAYERS_API_KEY_FILE", file)]).unwrap();
+        let Upstream::Remote { key, .. } = &s.upstream else { panic!("remote expected") };
+        assert_eq!(key.expose(), "lp_live_FROMFILE");
+        assert!(!format!("{s:?}").contains("lp_live_FROMFILE"));
+        let twice = settings(&[
+            ("LAYERS_API_BASE", "https://api.layers.com"),
+            ("LAYERS_API_KEY", "k"),
+            ("LAYERS_API_KEY_FILE", file),
+        ]);
+        assert!(twice.is_err());
+        std::fs::remove_file(&path).unwrap();
+        let missing = settings(&[("LAYERS_API_BASE", "https://api.layers.com"), ("LAYERS_API_KEY_FILE", file)]).unwrap_err();
+        assert!(missing.to_string().contains("cannot read"));
+    }
+
+    #[test]
+    fn cookie_secret_must_be_long() {
+        assert!(settings(&[("LAYERS_PROXY_COOKIE_SECRET", "short")]).is_err());
+        let long = "a".repeat(64);
+        assert!(settings(&[("LAYERS_PROXY_COOKIE_SECRET", &long)]).unwrap().cookie_secret.is_some());
+    }
+
+    #[test]
+    fn lists_are_comma_separated() {
+        let s = settings(&[
+            ("LAYERS_PROXY_PROJECTS", "prj_a, prj_b,"),
+            ("LAYERS_PROXY_RETURN_URLS", "https://app.example.com/return"),
+            ("LAYERS_PROXY_ALLOWED_ORIGINS", "https://app.example.com"),
+            ("LAYERS_PROXY_MINT_LIMIT", "3"),
+            ("LAYERS_PROXY_MINT_WINDOW_SECONDS", "60"),
+            ("LAYERS_PROXY_TIMEOUT_MS", "250"),
+        ])
+        .unwrap();
+        assert_eq!(s.projects, ["prj_a", "prj_b"]);
+        assert_eq!(s.return_urls.len(), 1);
+        assert_eq!(s.allowed_origins.len(), 3);
+        assert_eq!(s.mint_limit, MintLimit { max: 3, window: Duration::from_secs(60) });
+        assert_eq!(s.timeout, Duration::from_millis(250));
+        assert!(settings(&[("LAYERS_PROXY_RETURN_URLS", "/relative")]).is_err());
+    }
+}

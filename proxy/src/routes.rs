@@ -1,0 +1,312 @@
+//! The three widget-facing routes. Each handler reads top to bottom in the
+//! order its checks run; nothing reaches Layers until every check has passed.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{FromRequestParts, OriginalUri, Path, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, Method};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::Key;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use serde_json::{json, Map, Value};
+
+use crate::allowlist::ReturnUrlAllowlist;
+use crate::config::{Config, ProjectAuthorizer, RequestContext, SecureCookies};
+use crate::csrf::{CsrfPolicy, CsrfVerdict};
+use crate::error::AppError;
+use crate::mint_limit::{retry_after_secs, MintLimiter};
+use crate::session::{CookieAttributes, Session, MAX_STATE_LEN};
+use crate::upstream::LayersClient;
+
+/// Mint bodies are a few hundred bytes; anything near this is not the widget.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+const PLATFORMS: [&str; 2] = ["tiktok", "instagram"];
+
+/// Everything the handlers share, built once per [`crate::router`].
+pub(crate) struct Proxy {
+    layers: LayersClient,
+    cookie_key: Key,
+    secure_cookies: SecureCookies,
+    cookie_path: Option<String>,
+    csrf: CsrfPolicy,
+    return_urls: ReturnUrlAllowlist,
+    authorize_project: ProjectAuthorizer,
+    mint_limiter: MintLimiter,
+}
+
+impl Proxy {
+    pub(crate) fn new(config: Config) -> Self {
+        Self {
+            layers: LayersClient::new(config.api_base, config.api_key, config.connect_timeout, config.timeout),
+            cookie_key: config.cookie_secret.key().clone(),
+            secure_cookies: config.secure_cookies,
+            cookie_path: config.cookie_path,
+            csrf: CsrfPolicy {
+                allowed_origins: config.allowed_origins,
+                allow_requests_without_origin: config.allow_requests_without_origin,
+            },
+            return_urls: config.return_urls,
+            authorize_project: config.authorize_project,
+            mint_limiter: MintLimiter::new(config.mint_limit),
+        }
+    }
+
+    fn authorized(&self, parts: &Parts, session: &Session, project: &str) -> bool {
+        let cx = RequestContext { headers: &parts.headers, extensions: &parts.extensions, session_id: &session.id };
+        (self.authorize_project)(&cx, project)
+    }
+
+    fn cookie_attributes(&self, parts: &Parts) -> CookieAttributes {
+        let path = self.cookie_path.clone().unwrap_or_else(|| mount_prefix(parts));
+        let secure = match self.secure_cookies {
+            SecureCookies::Always => true,
+            SecureCookies::Never => false,
+            SecureCookies::Auto => came_over_https(parts),
+        };
+        CookieAttributes { path, secure }
+    }
+}
+
+/// `POST /projects/{projectId}/social/oauth-url`
+pub(crate) async fn mint(State(proxy): State<Arc<Proxy>>, request: Request) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let verdict = proxy.csrf.check(&parts.headers);
+    if verdict != CsrfVerdict::Accepted {
+        tracing::info!(?verdict, "cross-site mint refused");
+        return AppError::csrf_rejected().into_response();
+    }
+    let mut session = Session::from_headers(&parts.headers, &proxy.cookie_key);
+    let outcome = mint_in_session(&proxy, &mut parts, body, &mut session).await;
+    // The cookie goes out even on a refusal so the session (and its mint count) stays stable.
+    let jar = session.to_jar(&proxy.cookie_key, &proxy.cookie_attributes(&parts));
+    match outcome {
+        Ok(response) => (jar, response).into_response(),
+        Err(error) => (jar, error).into_response(),
+    }
+}
+
+async fn mint_in_session(
+    proxy: &Proxy,
+    parts: &mut Parts,
+    body: Body,
+    session: &mut Session,
+) -> Result<Response, AppError> {
+    let project = path_id(parts).await?;
+    if !proxy.authorized(parts, session, &project) {
+        return Err(AppError::not_found());
+    }
+    let body = read_limited(body).await?;
+    let upstream_body = validate_mint_body(&body, &proxy.return_urls)?;
+    proxy
+        .mint_limiter
+        .try_acquire(&session.id, Instant::now())
+        .map_err(|wait| AppError::rate_limited(retry_after_secs(wait)))?;
+
+    let reply = proxy
+        .layers
+        .send(Method::POST, &["projects", &project, "social", "oauth-url"], Some(upstream_body))
+        .await?;
+    if reply.status.is_success() {
+        let state = reply.json.get("state").and_then(Value::as_str);
+        match state.filter(|s| is_id(s)) {
+            Some(state) => session.remember(state),
+            None => {
+                return Err(AppError::upstream_invalid(reply.status.as_u16())
+                    .with_cause("oauth-url answer has no usable state"))
+            }
+        }
+    }
+    Ok(reply.into_response())
+}
+
+/// `GET /social/oauth-status/{state}`: only for states minted in this session.
+pub(crate) async fn oauth_status(State(proxy): State<Arc<Proxy>>, request: Request) -> Result<Response, AppError> {
+    let (mut parts, _) = request.into_parts();
+    let state = path_id(&mut parts).await?;
+    let session = Session::from_headers(&parts.headers, &proxy.cookie_key);
+    if !session.owns(&state) {
+        // Layers' own answer for a state of another key: indistinguishable from unknown.
+        return Err(AppError::not_found());
+    }
+    let reply = proxy.layers.send(Method::GET, &["social", "oauth-status", &state], None).await?;
+    Ok(reply.into_response())
+}
+
+/// `GET /projects/{projectId}/social-accounts`
+pub(crate) async fn social_accounts(State(proxy): State<Arc<Proxy>>, request: Request) -> Result<Response, AppError> {
+    let (mut parts, _) = request.into_parts();
+    let project = path_id(&mut parts).await?;
+    let session = Session::from_headers(&parts.headers, &proxy.cookie_key);
+    if !proxy.authorized(&parts, &session, &project) {
+        return Err(AppError::not_found());
+    }
+    let reply = proxy.layers.send(Method::GET, &["projects", &project, "social-accounts"], None).await?;
+    Ok(reply.into_response())
+}
+
+pub(crate) async fn not_found() -> AppError {
+    AppError::not_found()
+}
+
+pub(crate) async fn method_not_allowed() -> AppError {
+    AppError::method_not_allowed()
+}
+
+/// Layers ids (`prj_…`, `st_…`) are short ASCII tokens; anything else cannot
+/// exist upstream, so it is a 404 here rather than a strange upstream path.
+fn is_id(id: &str) -> bool {
+    (1..=MAX_STATE_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+async fn path_id(parts: &mut Parts) -> Result<String, AppError> {
+    let Path(id) = Path::<String>::from_request_parts(parts, &()).await.map_err(|_| AppError::not_found())?;
+    if is_id(&id) {
+        Ok(id)
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
+async fn read_limited(body: Body) -> Result<axum::body::Bytes, AppError> {
+    match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(AppError::payload_too_large(MAX_BODY_BYTES))
+        }
+        Err(error) => Err(AppError::validation("body", "The request body could not be read.").with_cause(error.to_string())),
+    }
+}
+
+/// Checks the mint body and rebuilds it from the known fields only, so nothing
+/// the widget adds travels upstream unexamined.
+fn validate_mint_body(body: &[u8], return_urls: &ReturnUrlAllowlist) -> Result<Vec<u8>, AppError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|_| AppError::validation("body", "The request body must be a JSON object."))?;
+    let Value::Object(fields) = value else {
+        return Err(AppError::validation("body", "The request body must be a JSON object."));
+    };
+
+    let platform = fields.get("platform").and_then(Value::as_str).unwrap_or_default();
+    if !PLATFORMS.contains(&platform) {
+        return Err(AppError::validation("platform", "platform must be one of: tiktok, instagram."));
+    }
+
+    let return_url = fields
+        .get("returnUrl")
+        .and_then(Value::as_str)
+        .and_then(|raw| url::Url::parse(raw).ok())
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .ok_or_else(|| AppError::validation("returnUrl", "returnUrl must be an absolute http(s) URL."))?;
+    if !return_urls.allows(&return_url) {
+        return Err(AppError::return_url_not_allowed());
+    }
+
+    let mut upstream = Map::new();
+    upstream.insert("platform".into(), json!(platform));
+    // The widget's string as sent (not re-serialized), so Layers sees exactly what we checked.
+    upstream.insert("returnUrl".into(), fields["returnUrl"].clone());
+    match fields.get("scopes") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(scopes)) if scopes.iter().all(Value::is_string) => {
+            upstream.insert("scopes".into(), Value::Array(scopes.clone()));
+        }
+        Some(_) => return Err(AppError::validation("scopes", "scopes must be an array of strings.")),
+    }
+    match fields.get("usageNote") {
+        None | Some(Value::Null) => {}
+        Some(note @ Value::String(_)) => {
+            upstream.insert("usageNote".into(), note.clone());
+        }
+        Some(_) => return Err(AppError::validation("usageNote", "usageNote must be a string.")),
+    }
+    Ok(serde_json::to_vec(&Value::Object(upstream)).expect("a JSON map always serializes"))
+}
+
+/// The prefix this router is nested under (`/api/layers`), or `/`.
+fn mount_prefix(parts: &Parts) -> String {
+    let inner = parts.uri.path();
+    let prefix = parts
+        .extensions
+        .get::<OriginalUri>()
+        .and_then(|original| original.path().strip_suffix(inner).map(str::to_owned))
+        .unwrap_or_default();
+    if prefix.is_empty() {
+        "/".to_owned()
+    } else {
+        prefix
+    }
+}
+
+fn came_over_https(parts: &Parts) -> bool {
+    let header_is = |name: header::HeaderName, test: fn(&str) -> bool| {
+        parts.headers.get(name).and_then(|v| v.to_str().ok()).is_some_and(test)
+    };
+    parts.uri.scheme_str() == Some("https")
+        || header_is(header::HeaderName::from_static("x-forwarded-proto"), |v| v.eq_ignore_ascii_case("https"))
+        || header_is(header::ORIGIN, |v| v.starts_with("https://"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allowlist() -> ReturnUrlAllowlist {
+        let mut list = ReturnUrlAllowlist::default();
+        list.push(url::Url::parse("http://127.0.0.1:8080/return.html").unwrap());
+        list
+    }
+
+    fn validate(body: &str) -> Result<Value, (u16, &'static str, Value)> {
+        validate_mint_body(body.as_bytes(), &allowlist())
+            .map(|bytes| serde_json::from_slice(&bytes).unwrap())
+            .map_err(|e| (e.status().as_u16(), e.code(), Value::Null))
+    }
+
+    #[test]
+    fn forwards_known_fields_only() {
+        let sent = validate(
+            r#"{"platform":"tiktok","returnUrl":"http://127.0.0.1:8080/return.html?x=1","usageNote":"hi","scopes":["a"],"apiKey":"x","extra":1}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            sent,
+            json!({"platform":"tiktok","returnUrl":"http://127.0.0.1:8080/return.html?x=1","usageNote":"hi","scopes":["a"]})
+        );
+    }
+
+    #[test]
+    fn refuses_bad_bodies() {
+        let code = |body: &str| validate(body).map(|_| ()).unwrap_err();
+        assert_eq!(code("not json").1, "VALIDATION");
+        assert_eq!(code("[1]").1, "VALIDATION");
+        assert_eq!(code(r#"{"platform":"myspace","returnUrl":"http://127.0.0.1:8080/return.html"}"#).1, "VALIDATION");
+        assert_eq!(code(r#"{"returnUrl":"http://127.0.0.1:8080/return.html"}"#).1, "VALIDATION");
+        assert_eq!(code(r#"{"platform":"tiktok","returnUrl":"/return.html"}"#).1, "VALIDATION");
+        assert_eq!(code(r#"{"platform":"tiktok","returnUrl":"javascript:alert(1)"}"#).1, "VALIDATION");
+        assert_eq!(
+            code(r#"{"platform":"tiktok","returnUrl":"https://evil.test/return.html"}"#),
+            (403, "RETURN_URL_NOT_ALLOWED", Value::Null)
+        );
+        assert_eq!(
+            code(r#"{"platform":"instagram","returnUrl":"http://127.0.0.1:8080/return.html","scopes":"all"}"#).1,
+            "VALIDATION"
+        );
+        assert_eq!(
+            code(r#"{"platform":"instagram","returnUrl":"http://127.0.0.1:8080/return.html","usageNote":5}"#).1,
+            "VALIDATION"
+        );
+    }
+
+    #[test]
+    fn ids_are_plain_tokens() {
+        assert!(is_id("prj_demo"));
+        assert!(is_id("st_01HXZ8K2M4P5QRS6TUV7WXYZ9A"));
+        for bad in ["", "..", "a/b", "a%2Fb", "a b", "ä", &"x".repeat(MAX_STATE_LEN + 1)] {
+            assert!(!is_id(bad), "{bad}");
+        }
+    }
+}
