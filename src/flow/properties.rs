@@ -1,0 +1,381 @@
+//! Property tests: a random shell answers every request any way the proxy
+//! could (late, out of order, stale, duplicated never), fires timers early
+//! and late, jumps the clock forward and a little backward, flips visibility
+//! and connectivity, returns, cancels and retries. Whatever happens:
+//!
+//! - two polls of one attempt are ≥ 5 s apart, except at most one
+//!   confirmation poll (in "Finishing…") ≥ 1 s after the previous one;
+//! - no poll at or after the attempt's deadline, and none outside polling phases;
+//! - never two polls of one attempt in flight;
+//! - at most one ending per attempt (exactly one once it is cancelled at the
+//!   end), with exactly one connected/failed event when the ending calls for one;
+//! - no panic.
+
+use std::collections::HashMap;
+
+use proptest::prelude::*;
+
+use super::time::format_rfc3339;
+// The spec's numbers are written out here, not read from `PollPolicy`,
+// so a wrong constant fails the properties instead of moving them.
+use super::*;
+use crate::api::{
+    ApiError, Connection, ErrorCode, FailureCode, KillSwitchScope, OAuthStatus, OAuthUrl, Platform, SocialAccounts,
+};
+
+#[derive(Clone, Debug)]
+enum Reply {
+    Pending,
+    Unrecognized,
+    Completed,
+    Failed(bool),
+    Http(u16, Option<u32>),
+    KillSwitch,
+    Network,
+    Timeout,
+    Malformed,
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Advance(u64),
+    Jump(u64),
+    Back(u64),
+    /// Fire the pending timer when it is due, plus some lateness.
+    FireTimer(u64),
+    /// A spurious, early timer.
+    EarlyTimer,
+    /// Answer the outstanding request at this index (mod the count).
+    Answer(usize, Reply, u8),
+    TabOpened(bool),
+    Returned(Option<bool>),
+    Visible(bool),
+    Online(bool),
+    Cancel,
+    Retry,
+    Start(bool),
+    Resume(u64, Option<bool>),
+}
+
+fn reply() -> impl Strategy<Value = Reply> {
+    prop_oneof![
+        4 => Just(Reply::Pending),
+        1 => Just(Reply::Unrecognized),
+        1 => Just(Reply::Completed),
+        1 => any::<bool>().prop_map(Reply::Failed),
+        3 => (prop::sample::select(vec![400u16, 401, 403, 404, 408, 413, 429, 429, 429, 500, 502, 503, 504]),
+              prop::option::of(0u32..90)).prop_map(|(s, r)| Reply::Http(s, r)),
+        1 => Just(Reply::KillSwitch),
+        2 => Just(Reply::Network),
+        1 => Just(Reply::Timeout),
+        1 => Just(Reply::Malformed),
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        6 => (0u64..12_000).prop_map(Step::Advance),
+        1 => (0u64..700_000).prop_map(Step::Jump),
+        1 => (0u64..3_000).prop_map(Step::Back),
+        6 => (0u64..3_000).prop_map(Step::FireTimer),
+        1 => Just(Step::EarlyTimer),
+        8 => (0usize..4, reply(), any::<u8>()).prop_map(|(i, r, x)| Step::Answer(i, r, x)),
+        1 => any::<bool>().prop_map(Step::TabOpened),
+        1 => prop::option::of(any::<bool>()).prop_map(Step::Returned),
+        1 => any::<bool>().prop_map(Step::Visible),
+        1 => any::<bool>().prop_map(Step::Online),
+        1 => Just(Step::Cancel),
+        1 => Just(Step::Retry),
+        1 => any::<bool>().prop_map(Step::Start),
+        1 => (0u64..900_000, prop::option::of(any::<bool>())).prop_map(|(t, r)| Step::Resume(t, r)),
+    ]
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Mint,
+    Poll,
+    Accounts,
+}
+
+#[derive(Default)]
+struct Attempted {
+    endings: usize,
+    outcome_events: usize,
+}
+
+struct Sim {
+    flow: Flow,
+    now: Millis,
+    timer: Option<Millis>,
+    /// Requests the shell has not answered yet, with the polled state.
+    outstanding: Vec<(RequestId, Kind, String)>,
+    last_poll: HashMap<String, Millis>,
+    early_polls: HashMap<String, usize>,
+    attempts: Vec<Attempted>,
+    fresh: u64,
+}
+
+impl Sim {
+    fn new(mode: Mode) -> Self {
+        Sim {
+            flow: Flow::new(mode),
+            now: 1_776_538_931_000,
+            timer: None,
+            outstanding: vec![],
+            last_poll: HashMap::new(),
+            early_polls: HashMap::new(),
+            attempts: vec![],
+            fresh: 0,
+        }
+    }
+
+    fn fresh_state(&mut self, prefix: &str) -> String {
+        self.fresh += 1;
+        format!("{prefix}_{}", self.fresh)
+    }
+
+    fn feed(&mut self, input: Input) -> Result<(), TestCaseError> {
+        let starts = matches!(input, Input::Start { .. } | Input::Retry | Input::Resume { .. });
+        let was_active = self.flow.phase().is_active();
+        let effects = self.flow.handle(input, self.now);
+        let phase = self.flow.phase().clone();
+        if starts && !was_active && effects.iter().any(|e| matches!(e, Effect::Emit(Event::Status(_)))) {
+            self.attempts.push(Attempted::default());
+        }
+
+        let mut ending = None;
+        let mut outcome_events = 0;
+        for effect in effects {
+            match effect {
+                Effect::Poll { request, state } => self.check_poll(request, state, &phase)?,
+                Effect::Mint { request, .. } => self.outstanding.push((request, Kind::Mint, String::new())),
+                Effect::FetchAccounts { request } => self.outstanding.push((request, Kind::Accounts, String::new())),
+                Effect::SetTimer { at } => self.timer = Some(at),
+                Effect::ClearTimer => self.timer = None,
+                Effect::Emit(Event::Status(s)) => {
+                    let ends = !matches!(
+                        s.phase,
+                        PhaseName::Idle | PhaseName::Starting | PhaseName::Redirecting | PhaseName::Waiting | PhaseName::Finishing
+                    );
+                    if ends {
+                        prop_assert!(ending.is_none(), "two endings in one step");
+                        ending = Some(s.phase);
+                    }
+                }
+                Effect::Emit(_) => outcome_events += 1,
+                _ => {}
+            }
+        }
+        if let Some(name) = ending {
+            let expected = match name {
+                PhaseName::Expired | PhaseName::Cancelled => 0,
+                _ => 1,
+            };
+            prop_assert_eq!(outcome_events, expected, "outcome events for {:?}", name);
+            let attempt = self.attempts.last_mut().expect("an ending without an attempt");
+            attempt.endings += 1;
+            prop_assert!(attempt.endings <= 1, "a second ending: {:?}", name);
+        } else {
+            prop_assert_eq!(outcome_events, 0, "an outcome event without an ending");
+        }
+        if let Some(attempt) = self.attempts.last_mut() {
+            attempt.outcome_events += outcome_events;
+            prop_assert!(attempt.outcome_events <= 1);
+        }
+        Ok(())
+    }
+
+    fn check_poll(&mut self, request: RequestId, state: String, phase: &Phase) -> Result<(), TestCaseError> {
+        let now = self.now;
+        let (Phase::Waiting(p) | Phase::Finishing(p)) = phase else {
+            return Err(TestCaseError::fail(format!("poll in {:?}", phase.name())));
+        };
+        prop_assert_eq!(&p.attempt.state, &state);
+        prop_assert!(now < p.attempt.expires_at, "poll at {} ≥ deadline {}", now, p.attempt.expires_at);
+        prop_assert!(
+            !self.outstanding.iter().any(|(_, k, s)| *k == Kind::Poll && *s == state),
+            "two polls of {} in flight",
+            state
+        );
+        if let Some(&prev) = self.last_poll.get(&state) {
+            prop_assert!(now >= prev + 1_000, "polls {} ms apart", now as i128 - prev as i128);
+            if now < prev + 5_000 {
+                prop_assert!(matches!(phase, Phase::Finishing(_)), "early poll outside Finishing");
+                let early = self.early_polls.entry(state.clone()).or_default();
+                *early += 1;
+                prop_assert!(*early <= 1, "a second early poll");
+            }
+        }
+        self.last_poll.insert(state.clone(), now);
+        self.outstanding.push((request, Kind::Poll, state));
+        Ok(())
+    }
+
+    fn answer(&mut self, index: usize, reply: Reply, salt: u8) -> Result<(), TestCaseError> {
+        if self.outstanding.is_empty() {
+            return Ok(());
+        }
+        let (request, kind, _) = self.outstanding.remove(index % self.outstanding.len());
+        let error = |reply: &Reply| match *reply {
+            Reply::Http(status, retry_after) => Some(ApiError::Http {
+                status,
+                code: (status == 429).then_some(ErrorCode::RateLimited),
+                message: None,
+                request_id: None,
+                retry_after,
+                scope: None,
+            }),
+            Reply::KillSwitch => Some(ApiError::Http {
+                status: 503,
+                code: Some(ErrorCode::KillSwitch),
+                message: None,
+                request_id: None,
+                retry_after: None,
+                scope: Some(KillSwitchScope::Global),
+            }),
+            Reply::Network => Some(ApiError::Network),
+            Reply::Timeout => Some(ApiError::Timeout),
+            Reply::Malformed => Some(ApiError::Malformed { status: 200 }),
+            _ => None,
+        };
+        let input = match kind {
+            Kind::Poll => Input::Polled {
+                request,
+                result: match error(&reply) {
+                    Some(e) => Err(e),
+                    None => Ok(match reply {
+                        Reply::Completed => OAuthStatus::Completed(Connection {
+                            social_account_id: "sa_1".into(),
+                            platform: None,
+                            handle: Some("h".into()),
+                            connected_at: None,
+                        }),
+                        Reply::Failed(known) => OAuthStatus::Failed {
+                            code: if known { FailureCode::PlatformDenied } else { FailureCode::Other("new_code".into()) },
+                            message: None,
+                        },
+                        Reply::Unrecognized => OAuthStatus::Unrecognized("later".into()),
+                        _ => OAuthStatus::Pending,
+                    }),
+                },
+            },
+            Kind::Mint => Input::Minted {
+                request,
+                result: match error(&reply) {
+                    Some(e) => Err(e),
+                    None => {
+                        let expires_at = match salt % 4 {
+                            0 => format_rfc3339(self.now + 600_000),
+                            1 => format_rfc3339(self.now + u64::from(salt) * 1_000),
+                            2 => format_rfc3339(self.now.saturating_sub(60_000)),
+                            _ => "not a date".into(),
+                        };
+                        let state = self.fresh_state("st");
+                        Ok(OAuthUrl { authorize_url: "https://example.test/auth".into(), state, expires_at })
+                    }
+                },
+            },
+            Kind::Accounts => Input::AccountsFetched {
+                request,
+                result: error(&reply).map_or(Ok(SocialAccounts::default()), Err),
+            },
+        };
+        self.feed(input)
+    }
+
+    fn run(&mut self, step: Step) -> Result<(), TestCaseError> {
+        match step {
+            Step::Advance(ms) | Step::Jump(ms) => self.now += ms,
+            Step::Back(ms) => self.now = self.now.saturating_sub(ms),
+            Step::FireTimer(late) => {
+                if let Some(at) = self.timer.take() {
+                    self.now = self.now.max(at) + late;
+                    self.feed(Input::Timer)?;
+                }
+            }
+            Step::EarlyTimer => self.feed(Input::Timer)?,
+            Step::Answer(i, reply, salt) => self.answer(i, reply, salt)?,
+            Step::TabOpened(blocked) => self.feed(Input::TabOpened { blocked })?,
+            Step::Returned(error) => {
+                let signal = match error {
+                    None => ReturnSignal::Success,
+                    Some(true) => ReturnSignal::Error(FailureCode::PlatformDenied),
+                    Some(false) => ReturnSignal::Error(FailureCode::Other("brand_new".into())),
+                };
+                self.feed(Input::Returned(signal))?
+            }
+            Step::Visible(visible) => self.feed(Input::VisibilityChanged { visible })?,
+            Step::Online(online) => self.feed(Input::Connectivity { online })?,
+            Step::Cancel => self.feed(Input::Cancel)?,
+            Step::Retry => self.feed(Input::Retry)?,
+            Step::Start(tiktok) => {
+                let platform = if tiktok { Platform::Tiktok } else { Platform::Instagram };
+                self.feed(Input::Start { platform })?
+            }
+            Step::Resume(life, returned) => {
+                // A fresh state: a resumed attempt comes from another page load.
+                let attempt = Attempt {
+                    state: self.fresh_state("rs"),
+                    platform: Platform::Tiktok,
+                    expires_at: (self.now + life).saturating_sub(300_000),
+                };
+                let returned = returned.map(|ok| {
+                    if ok { ReturnSignal::Success } else { ReturnSignal::Error(FailureCode::ExchangeFailed) }
+                });
+                self.feed(Input::Resume { attempt, returned })?
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check(mode: Mode, steps: Vec<Step>) -> Result<(), TestCaseError> {
+    let mut sim = Sim::new(mode);
+    for step in steps {
+        sim.run(step)?;
+    }
+    // End whatever runs: every attempt then has exactly one ending.
+    sim.feed(Input::Cancel)?;
+    for (i, attempt) in sim.attempts.iter().enumerate() {
+        prop_assert_eq!(attempt.endings, 1, "attempt {} endings", i);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+
+    #[test]
+    fn tab_mode_keeps_every_rule(steps in prop::collection::vec(step(), 1..150)) {
+        check(Mode::Tab, steps)?;
+    }
+
+    #[test]
+    fn redirect_mode_keeps_every_rule(steps in prop::collection::vec(step(), 1..150)) {
+        check(Mode::Redirect, steps)?;
+    }
+}
+
+/// A focused run: a hidden tab whose timers fire late or not at all, rate
+/// limits and server errors, ending at the deadline.
+#[test]
+fn a_long_throttled_attempt_stays_within_the_rules() {
+    let mut sim = Sim::new(Mode::Tab);
+    let mut steps = vec![Step::Start(true), Step::TabOpened(false), Step::Answer(0, Reply::Pending, 0)];
+    for i in 0..400u64 {
+        steps.push(Step::FireTimer(i * 37 % 4_000));
+        let reply = match i % 7 {
+            0 => Reply::Http(429, Some((i % 40) as u32)),
+            1 => Reply::Http(500, None),
+            2 => Reply::Network,
+            _ => Reply::Pending,
+        };
+        steps.push(Step::Answer(0, reply, 0));
+    }
+    for step in steps {
+        sim.run(step).unwrap();
+    }
+    assert!(matches!(sim.flow.phase(), Phase::Expired { .. }), "{:?}", sim.flow.phase().name());
+    assert!(sim.last_poll.len() == 1);
+}
