@@ -1,0 +1,43 @@
+// The return page helper: the page at your `returnUrl` calls this once.
+//
+// Layers appends `layers_oauth_error=<code>` to the return URL only on failure.
+// This reads and strips it, tells the widget that started the attempt (same
+// origin, through a BroadcastChannel), then tries to close the tab. Browsers
+// only let a script close a tab a script opened; otherwise it reports that the
+// customer can close it. No wasm is loaded here: the page should be instant.
+
+const CHANNEL = "layers-connect";
+const KIND = "layers-connect:return";
+const ERROR_PARAM = "layers_oauth_error";
+
+/**
+ * @param {{ close?: boolean, location?: Location, history?: History }} [options]
+ * @returns {{ error: string | null, closed: boolean }}
+ */
+export function handleReturn(options = {}) {
+  const loc = options.location ?? window.location;
+  const hist = options.history ?? window.history;
+  const url = new URL(loc.href);
+  const error = url.searchParams.get(ERROR_PARAM) || null;
+  if (url.searchParams.has(ERROR_PARAM)) {
+    url.searchParams.delete(ERROR_PARAM);
+    hist.replaceState(hist.state, "", url.href);
+  }
+
+  if (typeof BroadcastChannel === "function") {
+    const channel = new BroadcastChannel(CHANNEL);
+    channel.postMessage({ kind: KIND, error });
+    channel.close();
+  }
+
+  let closed = false;
+  if (options.close !== false) {
+    try {
+      window.close();
+      closed = window.closed;
+    } catch {
+      closed = false;
+    }
+  }
+  return { error, closed };
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the shipped widget into dist/: the wasm module (size profile, then
+# wasm-opt from npm's binaryen, see TOOLCHAIN.md), the wasm-bindgen glue, and
+# the hand-written element, types and return-page helper from js/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# A target dir of its own: the wasm build shares nothing with the server
+# crates and must not wait on their build lock.
+target=target/wasm
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm-release --target-dir "$target"
+
+out=dist
+rm -rf "$out.tmp" && mkdir -p "$out.tmp/pkg"
+wasm-bindgen --target web --no-typescript --out-dir "$out.tmp/pkg" \
+  "$target/wasm32-unknown-unknown/wasm-release/layers_connect.wasm"
+
+# Debian's wasm-opt 108 produces modules Chromium rejects; binaryen 132 from npm
+# with exactly these features is the combination that instantiates.
+node node_modules/binaryen/bin/wasm-opt -Oz \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-reference-types --enable-multivalue --enable-mutable-globals \
+  -o "$out.tmp/pkg/layers_connect_bg.wasm" "$out.tmp/pkg/layers_connect_bg.wasm"
+
+cp js/*.js js/*.d.ts "$out.tmp/"
+rm -rf "$out" && mv "$out.tmp" "$out"
+echo "[build] widget in $out/: $(du -b $out/pkg/layers_connect_bg.wasm | cut -f1) bytes of wasm" >&2

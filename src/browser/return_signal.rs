@@ -1,0 +1,84 @@
+//! The customer's return from the consent page.
+//!
+//! Layers redirects to the partner's `returnUrl`, appending
+//! `layers_oauth_error=<code>` only on failure. In tab mode that page is a
+//! different tab; it tells the widget through a same-origin BroadcastChannel
+//! (see `js/return.js`, which must keep this wire format). In redirect mode the
+//! widget's own page is the return page and reads the address bar itself.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{BroadcastChannel, MessageEvent};
+
+/// The channel name shared with `js/return.js`.
+pub const CHANNEL: &str = "layers-connect";
+/// The message kind shared with `js/return.js`.
+pub const KIND: &str = "layers-connect:return";
+/// The query parameter Layers appends on failure.
+pub const ERROR_PARAM: &str = "layers_oauth_error";
+
+/// Listens for return signals until dropped.
+#[must_use = "the channel closes as soon as the handle is dropped"]
+pub struct ReturnChannel {
+    channel: BroadcastChannel,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+impl ReturnChannel {
+    /// Calls `f(error_code)` for each well-formed return message. Anything
+    /// else on the channel is ignored: it is shared with other code on the origin.
+    pub fn listen(mut f: impl FnMut(Option<String>) + 'static) -> Option<Self> {
+        let channel = BroadcastChannel::new(CHANNEL).ok()?;
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if let Some(error) = decode(&event.data()) {
+                f(error);
+            }
+        });
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Some(Self { channel, _on_message: on_message })
+    }
+}
+
+impl Drop for ReturnChannel {
+    fn drop(&mut self) {
+        self.channel.set_onmessage(None);
+        self.channel.close();
+    }
+}
+
+/// `Some(error)` for a return message, `None` for anything else.
+fn decode(data: &JsValue) -> Option<Option<String>> {
+    let field = |name: &str| js_sys::Reflect::get(data, &JsValue::from_str(name)).ok();
+    if field("kind")?.as_string()? != KIND {
+        return None;
+    }
+    Some(field("error").and_then(|e| e.as_string()).filter(|e| !e.is_empty()))
+}
+
+/// Sends a return signal to the widgets of this origin in other tabs (the
+/// same message `js/return.js` sends).
+pub fn broadcast(error: Option<&str>) {
+    let Ok(channel) = BroadcastChannel::new(CHANNEL) else { return };
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &JsValue::from_str("kind"), &JsValue::from_str(KIND));
+    let error = error.map_or(JsValue::NULL, JsValue::from_str);
+    let _ = js_sys::Reflect::set(&message, &JsValue::from_str("error"), &error);
+    let _ = channel.post_message(&message);
+    channel.close();
+}
+
+/// Reads `layers_oauth_error` from the address bar and strips it (keeping the
+/// rest of the URL), so a reload or a shared link does not replay a failure.
+/// `None` when the parameter is absent.
+pub fn take_error_from_address_bar() -> Option<String> {
+    let window = web_sys::window()?;
+    let href = window.location().href().ok()?;
+    let url = web_sys::Url::new(&href).ok()?;
+    let params = url.search_params();
+    let code = params.get(ERROR_PARAM)?;
+    params.delete(ERROR_PARAM);
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url.href()));
+    }
+    Some(code)
+}

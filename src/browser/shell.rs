@@ -1,0 +1,290 @@
+//! The shell: runs the core's effects in the browser and feeds every result
+//! back as an input. It decides nothing; [`crate::flow`] does.
+//!
+//! Everything it holds is an RAII handle (the timer, listeners, the return
+//! channel, in-flight requests), so dropping the shell stops all of it.
+//! Spawned requests hold only a `Weak` to it: an answer that arrives after
+//! the widget went away is dropped on the floor.
+
+use super::http::{self, Abort};
+use super::listener::Listener;
+use super::return_signal::{self, ReturnChannel};
+use super::{clock, storage, tab::ConsentTab};
+use crate::api::{self, OAuthStatus, OAuthUrl, OAuthUrlRequest, Platform, SocialAccounts};
+use crate::flow::{Attempt, Effect, Event, Flow, Input, Mode, Phase, PhaseName, RequestId, ReturnSignal, StatusEvent};
+use gloo_timers::callback::Timeout;
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+/// What the shell needs to know about the integration, read at the moment
+/// of each request so attribute changes apply to the next one.
+pub trait Settings {
+    /// The partner proxy's base URL (`/api/layers`).
+    fn endpoint(&self) -> String;
+    /// The Layers project that will own the account.
+    fn project_id(&self) -> String;
+    /// The body of the mint request for `platform`.
+    fn mint_request(&self, platform: Platform) -> OAuthUrlRequest;
+    /// Tab or redirect.
+    fn mode(&self) -> Mode;
+}
+
+/// Receives the phase after every input and each event the core emits.
+pub trait Observer {
+    /// The phase changed (or may have: cheap to compare).
+    fn phase(&self, phase: &Phase);
+    /// An event to dispatch.
+    fn event(&self, event: &Event);
+}
+
+/// The persisted form of an attempt: the core's [`Attempt`] plus whether this
+/// page left for the consent page itself (redirect mode), which is how a page
+/// load tells "came back" from "reloaded while waiting".
+#[derive(Serialize, Deserialize)]
+struct Persisted {
+    attempt: Attempt,
+    redirected: bool,
+}
+
+/// The browser side of one widget.
+pub struct Shell {
+    me: Weak<Shell>,
+    flow: RefCell<Flow>,
+    settings: Box<dyn Settings>,
+    observer: Box<dyn Observer>,
+    tab: RefCell<Option<ConsentTab>>,
+    timer: RefCell<Option<Timeout>>,
+    requests: RefCell<Vec<(RequestId, Abort)>>,
+    listeners: RefCell<Vec<Listener>>,
+    channel: RefCell<Option<ReturnChannel>>,
+}
+
+impl Shell {
+    /// Starts a shell: listens for returns, visibility and connectivity, and
+    /// resumes an attempt persisted by an earlier page load.
+    pub fn start(settings: Box<dyn Settings>, observer: Box<dyn Observer>) -> Rc<Self> {
+        let mode = settings.mode();
+        let shell = Rc::new_cyclic(|me| Shell {
+            me: me.clone(),
+            flow: RefCell::new(Flow::new(mode)),
+            settings,
+            observer,
+            tab: RefCell::default(),
+            timer: RefCell::default(),
+            requests: RefCell::default(),
+            listeners: RefCell::default(),
+            channel: RefCell::default(),
+        });
+        shell.listen();
+        shell.resume();
+        shell
+    }
+
+    /// The customer clicked "Connect {platform}". Call from the click handler
+    /// itself: the consent tab must open within the user activation.
+    pub fn connect(&self, platform: Platform) {
+        let mode = self.settings.mode();
+        let replace = {
+            let flow = self.flow.borrow();
+            flow.mode() != mode && !flow.phase().is_active()
+        };
+        if replace {
+            *self.flow.borrow_mut() = Flow::new(mode);
+        }
+        self.dispatch(Input::Start { platform });
+    }
+
+    /// "Try again": a fresh URL for the same platform.
+    pub fn retry(&self) {
+        self.dispatch(Input::Retry);
+    }
+
+    /// "Cancel": ends the attempt and stops polling.
+    pub fn cancel(&self) {
+        self.dispatch(Input::Cancel);
+    }
+
+    /// Back to the buttons, forgetting any outcome (an attempt under way is
+    /// cancelled first, so it still ends with exactly one outcome).
+    pub fn reset(&self) {
+        self.cancel();
+        *self.flow.borrow_mut() = Flow::new(self.settings.mode());
+        *self.timer.borrow_mut() = None;
+        self.requests.borrow_mut().clear();
+        self.observer.phase(&Phase::Idle);
+        self.observer.event(&Event::Status(StatusEvent {
+            phase: PhaseName::Idle,
+            platform: None,
+            expires_at: None,
+            code: None,
+        }));
+    }
+
+    /// The phase now.
+    pub fn phase(&self) -> Phase {
+        self.flow.borrow().phase().clone()
+    }
+
+    fn dispatch(&self, input: Input) {
+        // The borrow ends before any effect runs: effects feed inputs back,
+        // and event listeners may call `cancel` or `reset` re-entrantly.
+        let (effects, phase) = {
+            let mut flow = self.flow.borrow_mut();
+            let effects = flow.handle(input, clock::now_ms() as u64);
+            (effects, flow.phase().clone())
+        };
+        self.observer.phase(&phase);
+        for effect in effects {
+            self.run(effect);
+        }
+    }
+
+    fn run(&self, effect: Effect) {
+        match effect {
+            Effect::OpenBlankTab => {
+                let tab = ConsentTab::open_blank();
+                let blocked = tab.is_none();
+                *self.tab.borrow_mut() = tab;
+                self.dispatch(Input::TabOpened { blocked });
+            }
+            Effect::NavigateTab { url } => {
+                if let Some(tab) = self.tab.borrow().as_ref() {
+                    tab.navigate(&url);
+                }
+            }
+            Effect::CloseTab => {
+                if let Some(tab) = self.tab.borrow_mut().take() {
+                    tab.close();
+                }
+            }
+            Effect::RedirectPage { url } => super::tab::redirect_page(&url),
+            Effect::Mint { request, platform } => {
+                let url = api::oauth_url_url(&self.settings.endpoint(), &self.settings.project_id());
+                let body = self.settings.mint_request(platform);
+                self.request(request, move |abort| async move {
+                    let result = http::post::<_, OAuthUrl>(&url, &body, abort).await;
+                    Input::Minted { request, result }
+                });
+            }
+            Effect::Poll { request, state } => {
+                let url = api::oauth_status_url(&self.settings.endpoint(), &state);
+                self.request(request, move |abort| async move {
+                    let result = http::get::<OAuthStatus>(&url, abort).await;
+                    Input::Polled { request, result }
+                });
+            }
+            Effect::FetchAccounts { request } => {
+                let url = api::social_accounts_url(&self.settings.endpoint(), &self.settings.project_id());
+                self.request(request, move |abort| async move {
+                    let result = http::get::<SocialAccounts>(&url, abort).await;
+                    Input::AccountsFetched { request, result }
+                });
+            }
+            Effect::SetTimer { at } => {
+                let delay = (at as f64 - clock::now_ms()).clamp(0.0, u32::MAX as f64) as u32;
+                let me = self.me.clone();
+                *self.timer.borrow_mut() = Some(Timeout::new(delay, move || {
+                    if let Some(shell) = me.upgrade() {
+                        shell.dispatch(Input::Timer);
+                    }
+                }));
+            }
+            Effect::ClearTimer => *self.timer.borrow_mut() = None,
+            Effect::Persist(attempt) => {
+                let redirected = self.flow.borrow().mode() == Mode::Redirect;
+                if let Some(json) = http::to_json(&Persisted { attempt, redirected }) {
+                    storage::write(&self.storage_key(), &json);
+                }
+            }
+            Effect::ClearPersisted => storage::clear(&self.storage_key()),
+            Effect::Emit(event) => self.observer.event(&event),
+        }
+    }
+
+    /// Runs one request; its abort handle lives in the shell, so dropping the
+    /// shell aborts it.
+    fn request<F, Fut>(&self, id: RequestId, send: F)
+    where
+        F: FnOnce(Option<web_sys::AbortController>) -> Fut,
+        Fut: std::future::Future<Output = Input> + 'static,
+    {
+        let abort = Abort::new();
+        let future = send(abort.controller());
+        self.requests.borrow_mut().push((id, abort));
+        let me = self.me.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let input = future.await;
+            if let Some(shell) = me.upgrade() {
+                // Finished: aborting a settled fetch is a no-op, so just drop it.
+                shell.requests.borrow_mut().retain(|(r, _)| *r != id);
+                shell.dispatch(input);
+            }
+        });
+    }
+
+    fn listen(&self) {
+        let Some(window) = web_sys::window() else { return };
+        let mut listeners = Vec::new();
+        if let Some(document) = window.document() {
+            let me = self.me.clone();
+            let doc = document.clone();
+            listeners.push(Listener::new(&document, "visibilitychange", move |_| {
+                let visible = doc.visibility_state() == web_sys::VisibilityState::Visible;
+                if let Some(shell) = me.upgrade() {
+                    shell.dispatch(Input::VisibilityChanged { visible });
+                }
+            }));
+        }
+        for (kind, online) in [("online", true), ("offline", false)] {
+            let me = self.me.clone();
+            listeners.push(Listener::new(&window, kind, move |_| {
+                if let Some(shell) = me.upgrade() {
+                    shell.dispatch(Input::Connectivity { online });
+                }
+            }));
+        }
+        *self.listeners.borrow_mut() = listeners;
+
+        let me = self.me.clone();
+        *self.channel.borrow_mut() = ReturnChannel::listen(move |error| {
+            if let Some(shell) = me.upgrade() {
+                shell.dispatch(Input::Returned(ReturnSignal::from_error_param(error.as_deref())));
+            }
+        });
+
+        if !window.navigator().on_line() {
+            self.dispatch(Input::Connectivity { online: false });
+        }
+    }
+
+    /// A page load: resume a persisted attempt, honouring the address bar's
+    /// `layers_oauth_error` (always stripped, so a reload cannot replay it).
+    fn resume(&self) {
+        let error = return_signal::take_error_from_address_bar();
+        let persisted = storage::read(&self.storage_key()).and_then(|json| http::from_json::<Persisted>(&json));
+        match persisted {
+            Some(Persisted { attempt, redirected }) => {
+                let returned = match (&error, redirected) {
+                    (Some(code), _) => Some(ReturnSignal::from_error_param(Some(code))),
+                    (None, true) => Some(ReturnSignal::Success),
+                    // A reload while the consent tab is still open.
+                    (None, false) => None,
+                };
+                self.dispatch(Input::Resume { attempt, returned });
+            }
+            // This page is a tab-mode return page without its own attempt
+            // (the default returnUrl is the widget's page): hand the failure
+            // to the widget that is waiting for it.
+            None => {
+                if let Some(code) = error {
+                    return_signal::broadcast(Some(&code));
+                }
+            }
+        }
+    }
+
+    fn storage_key(&self) -> String {
+        format!("layers-connect:{}", self.settings.project_id())
+    }
+}

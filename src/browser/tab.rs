@@ -1,0 +1,41 @@
+//! The consent tab: a top-level browsing context, never a frame.
+//!
+//! TikTok and Instagram refuse to render inside iframes, and a popup opened
+//! after an `await` is blocked, so the tab is opened blank inside the click
+//! handler and navigated once the authorize URL is minted.
+
+use wasm_bindgen::JsValue;
+use web_sys::Window;
+
+/// A blank tab opened synchronously from a user gesture.
+pub struct ConsentTab(Window);
+
+impl ConsentTab {
+    /// Opens a blank top-level tab, or `None` when the browser blocked it.
+    pub fn open_blank() -> Option<Self> {
+        let window = web_sys::window()?;
+        let tab = window.open_with_url_and_target("about:blank", "_blank").ok().flatten()?;
+        // Cut the back-reference so the platform's page cannot script ours.
+        // (The `noopener` feature would do that too, but then `open` returns
+        // null and the tab could never be navigated.)
+        let _ = js_sys::Reflect::set(&tab, &JsValue::from_str("opener"), &JsValue::NULL);
+        Some(Self(tab))
+    }
+
+    /// Sends the tab to the platform's consent page.
+    pub fn navigate(&self, url: &str) -> bool {
+        !self.0.closed().unwrap_or(true) && self.0.location().set_href(url).is_ok()
+    }
+
+    /// Closes the tab (minting failed, or the attempt was cancelled before it loaded).
+    pub fn close(&self) {
+        let _ = self.0.close();
+    }
+}
+
+/// Sends the page itself to `url` (redirect mode).
+pub fn redirect_page(url: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(url);
+    }
+}

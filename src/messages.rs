@@ -1,0 +1,341 @@
+//! Every string the widget shows, in English, Spanish, French, German and
+//! Japanese. Integrators override any of them per instance.
+//!
+//! Templates use `{name}` placeholders, filled by [`fill`]: `{platform}`,
+//! `{handle}`, `{time}`, `{scope}`, `{code}`, `{message}`.
+
+use serde::Deserialize;
+use std::borrow::Cow;
+
+macro_rules! messages {
+    ($( $(#[doc = $doc:literal])* $key:ident ),* $(,)?) => {
+        /// The widget's strings in one language.
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct Messages {
+            $( $(#[doc = $doc])* pub $key: Cow<'static, str>, )*
+        }
+
+        /// A partial set of strings that replaces some of a [`Messages`];
+        /// the custom element's `messages` property decodes into this.
+        #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+        #[serde(rename_all = "camelCase", default)]
+        pub struct Overrides {
+            $( $(#[doc = $doc])* pub $key: Option<String>, )*
+        }
+
+        impl Messages {
+            /// Replaces the strings `overrides` names, keeping the others.
+            pub fn with(mut self, overrides: &Overrides) -> Self {
+                $( if let Some(v) = &overrides.$key { self.$key = Cow::Owned(v.clone()); } )*
+                self
+            }
+        }
+    };
+}
+
+messages! {
+    /// Button per platform: "Connect {platform}".
+    connect,
+    /// Progress while the URL is minted: "Opening {platform}…".
+    opening,
+    /// Progress while the customer consents.
+    waiting,
+    /// Time left before the link expires: "{time}".
+    time_left,
+    /// After the customer came back, before the poll confirms.
+    finishing,
+    /// Link shown when the browser blocked the new tab: "Continue to {platform}".
+    continue_to,
+    /// Why the link is shown.
+    tab_blocked,
+    /// Cancel button.
+    cancel,
+    /// Retry button after a failure or expiry.
+    try_again,
+    /// Button to connect one more account after a success.
+    connect_another,
+    /// Success: "Connected as @{handle}".
+    connected,
+    /// The attempt was cancelled.
+    cancelled,
+    /// The ten-minute link expired before the customer finished.
+    expired,
+    /// The customer declined on the platform (`platform_denied`).
+    platform_denied,
+    /// `state_expired`: the platform round trip finished too late.
+    state_expired,
+    /// `missing_code` and `platform_mismatch`: a glitch a retry usually fixes.
+    platform_glitch,
+    /// `exchange_failed`: the platform's side failed.
+    exchange_failed,
+    /// `persistence_error`: Layers' side failed.
+    persistence_error,
+    /// Any failure code this version does not know: "{code}" is kept.
+    failed_generic,
+    /// Minting or polling was refused by configuration (integrator's problem).
+    setup_error,
+    /// 503 KILL_SWITCH: "{scope}" is key, organization or global.
+    unavailable,
+    /// Polling paused while the browser is offline.
+    offline,
+    /// The connection to the proxy is failing; retrying.
+    retrying,
+}
+
+fn en() -> Messages {
+    Messages {
+        connect: "Connect {platform}".into(),
+        opening: "Opening {platform}…".into(),
+        waiting: "Finish connecting in the {platform} tab.".into(),
+        time_left: "Link expires in {time}".into(),
+        finishing: "Finishing…".into(),
+        continue_to: "Continue to {platform}".into(),
+        tab_blocked: "Your browser blocked the new tab.".into(),
+        cancel: "Cancel".into(),
+        try_again: "Try again".into(),
+        connect_another: "Connect another account".into(),
+        connected: "Connected as @{handle}".into(),
+        cancelled: "Connection cancelled.".into(),
+        expired: "The link expired before you finished. Try again for a new one.".into(),
+        platform_denied: "You didn't give access on {platform}, so nothing was connected.".into(),
+        state_expired: "That took too long and the link expired. Try again for a new one.".into(),
+        platform_glitch: "{platform} sent you back without finishing. Please try again.".into(),
+        exchange_failed: "{platform} couldn't complete the connection. Please try again in a few minutes.".into(),
+        persistence_error: "We couldn't save the connection. Please try again; if it keeps happening, contact support.".into(),
+        failed_generic: "The connection failed ({code}). Please try again.".into(),
+        setup_error: "Connecting accounts isn't set up correctly: {message}".into(),
+        unavailable: "Connecting accounts is unavailable right now ({scope}).".into(),
+        offline: "You're offline. We'll check again when you're back online.".into(),
+        retrying: "Having trouble reaching the server. Retrying…".into(),
+    }
+}
+
+fn es() -> Messages {
+    Messages {
+        connect: "Conectar {platform}".into(),
+        opening: "Abriendo {platform}…".into(),
+        waiting: "Termina la conexión en la pestaña de {platform}.".into(),
+        time_left: "El enlace caduca en {time}".into(),
+        finishing: "Finalizando…".into(),
+        continue_to: "Continuar a {platform}".into(),
+        tab_blocked: "Tu navegador bloqueó la nueva pestaña.".into(),
+        cancel: "Cancelar".into(),
+        try_again: "Reintentar".into(),
+        connect_another: "Conectar otra cuenta".into(),
+        connected: "Conectado como @{handle}".into(),
+        cancelled: "Conexión cancelada.".into(),
+        expired: "El enlace caducó antes de que terminaras. Reinténtalo para obtener uno nuevo.".into(),
+        platform_denied: "No diste acceso en {platform}, así que no se conectó nada.".into(),
+        state_expired: "Tardó demasiado y el enlace caducó. Reinténtalo para obtener uno nuevo.".into(),
+        platform_glitch: "{platform} te devolvió sin terminar. Inténtalo de nuevo.".into(),
+        exchange_failed: "{platform} no pudo completar la conexión. Inténtalo de nuevo en unos minutos.".into(),
+        persistence_error: "No pudimos guardar la conexión. Inténtalo de nuevo; si sigue ocurriendo, contacta con soporte.".into(),
+        failed_generic: "La conexión falló ({code}). Inténtalo de nuevo.".into(),
+        setup_error: "La conexión de cuentas no está bien configurada: {message}".into(),
+        unavailable: "La conexión de cuentas no está disponible ahora ({scope}).".into(),
+        offline: "Estás sin conexión. Volveremos a comprobarlo cuando vuelvas.".into(),
+        retrying: "Problemas para contactar con el servidor. Reintentando…".into(),
+    }
+}
+
+fn fr() -> Messages {
+    Messages {
+        connect: "Connecter {platform}".into(),
+        opening: "Ouverture de {platform}…".into(),
+        waiting: "Terminez la connexion dans l’onglet {platform}.".into(),
+        time_left: "Le lien expire dans {time}".into(),
+        finishing: "Finalisation…".into(),
+        continue_to: "Continuer vers {platform}".into(),
+        tab_blocked: "Votre navigateur a bloqué le nouvel onglet.".into(),
+        cancel: "Annuler".into(),
+        try_again: "Réessayer".into(),
+        connect_another: "Connecter un autre compte".into(),
+        connected: "Connecté en tant que @{handle}".into(),
+        cancelled: "Connexion annulée.".into(),
+        expired: "Le lien a expiré avant la fin. Réessayez pour en obtenir un nouveau.".into(),
+        platform_denied: "Vous n’avez pas donné l’accès sur {platform} : rien n’a été connecté.".into(),
+        state_expired: "C’était trop long et le lien a expiré. Réessayez pour en obtenir un nouveau.".into(),
+        platform_glitch: "{platform} vous a renvoyé sans terminer. Veuillez réessayer.".into(),
+        exchange_failed: "{platform} n’a pas pu finaliser la connexion. Réessayez dans quelques minutes.".into(),
+        persistence_error: "Impossible d’enregistrer la connexion. Réessayez ; si cela persiste, contactez le support.".into(),
+        failed_generic: "La connexion a échoué ({code}). Veuillez réessayer.".into(),
+        setup_error: "La connexion des comptes est mal configurée : {message}".into(),
+        unavailable: "La connexion des comptes est indisponible pour le moment ({scope}).".into(),
+        offline: "Vous êtes hors ligne. Nous vérifierons à votre retour en ligne.".into(),
+        retrying: "Le serveur est difficile à joindre. Nouvel essai…".into(),
+    }
+}
+
+fn de() -> Messages {
+    Messages {
+        connect: "{platform} verbinden".into(),
+        opening: "{platform} wird geöffnet…".into(),
+        waiting: "Schließe die Verbindung im {platform}-Tab ab.".into(),
+        time_left: "Link läuft ab in {time}".into(),
+        finishing: "Wird abgeschlossen…".into(),
+        continue_to: "Weiter zu {platform}".into(),
+        tab_blocked: "Dein Browser hat den neuen Tab blockiert.".into(),
+        cancel: "Abbrechen".into(),
+        try_again: "Erneut versuchen".into(),
+        connect_another: "Weiteres Konto verbinden".into(),
+        connected: "Verbunden als @{handle}".into(),
+        cancelled: "Verbindung abgebrochen.".into(),
+        expired: "Der Link ist abgelaufen, bevor du fertig warst. Versuche es erneut, um einen neuen zu erhalten.".into(),
+        platform_denied: "Du hast auf {platform} keinen Zugriff gewährt, daher wurde nichts verbunden.".into(),
+        state_expired: "Das hat zu lange gedauert und der Link ist abgelaufen. Versuche es erneut.".into(),
+        platform_glitch: "{platform} hat dich ohne Abschluss zurückgeschickt. Bitte versuche es erneut.".into(),
+        exchange_failed: "{platform} konnte die Verbindung nicht abschließen. Versuche es in ein paar Minuten erneut.".into(),
+        persistence_error: "Die Verbindung konnte nicht gespeichert werden. Versuche es erneut; wenn es weiter passiert, wende dich an den Support.".into(),
+        failed_generic: "Die Verbindung ist fehlgeschlagen ({code}). Bitte versuche es erneut.".into(),
+        setup_error: "Das Verbinden von Konten ist nicht richtig eingerichtet: {message}".into(),
+        unavailable: "Das Verbinden von Konten ist gerade nicht verfügbar ({scope}).".into(),
+        offline: "Du bist offline. Wir prüfen erneut, sobald du wieder online bist.".into(),
+        retrying: "Der Server ist schwer erreichbar. Neuer Versuch…".into(),
+    }
+}
+
+fn ja() -> Messages {
+    Messages {
+        connect: "{platform} を連携".into(),
+        opening: "{platform} を開いています…".into(),
+        waiting: "{platform} のタブで連携を完了してください。".into(),
+        time_left: "リンクの有効期限まで {time}".into(),
+        finishing: "完了しています…".into(),
+        continue_to: "{platform} へ進む".into(),
+        tab_blocked: "ブラウザが新しいタブをブロックしました。".into(),
+        cancel: "キャンセル".into(),
+        try_again: "もう一度試す".into(),
+        connect_another: "別のアカウントを連携".into(),
+        connected: "@{handle} として連携しました".into(),
+        cancelled: "連携をキャンセルしました。".into(),
+        expired: "完了前にリンクの有効期限が切れました。もう一度お試しください。".into(),
+        platform_denied: "{platform} でアクセスが許可されなかったため、連携されませんでした。".into(),
+        state_expired: "時間がかかりすぎたため、リンクの有効期限が切れました。もう一度お試しください。".into(),
+        platform_glitch: "{platform} から完了前に戻されました。もう一度お試しください。".into(),
+        exchange_failed: "{platform} で連携を完了できませんでした。数分後にもう一度お試しください。".into(),
+        persistence_error: "連携を保存できませんでした。もう一度お試しください。続く場合はサポートにお問い合わせください。".into(),
+        failed_generic: "連携に失敗しました（{code}）。もう一度お試しください。".into(),
+        setup_error: "アカウント連携の設定に問題があります: {message}".into(),
+        unavailable: "現在アカウント連携はご利用いただけません（{scope}）。".into(),
+        offline: "オフラインです。オンラインに戻ったら再確認します。".into(),
+        retrying: "サーバーに接続できません。再試行しています…".into(),
+    }
+}
+
+/// The languages shipped, as BCP 47 primary subtags.
+pub const LANGUAGES: &[&str] = &["en", "es", "fr", "de", "ja"];
+
+impl Messages {
+    /// The strings for a BCP 47 tag (`es`, `es-MX`, `ja-JP`…); English when the
+    /// language is not shipped.
+    pub fn for_lang(tag: &str) -> Self {
+        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        match primary.as_str() {
+            "es" => es(),
+            "fr" => fr(),
+            "de" => de(),
+            "ja" => ja(),
+            _ => en(),
+        }
+    }
+
+    /// Whether `tag` names a shipped language (used to fall back from the
+    /// element's `lang` to the document's, then to English).
+    pub fn ships(tag: &str) -> bool {
+        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        LANGUAGES.contains(&primary.as_str())
+    }
+}
+
+/// Replaces each `{name}` in `template` with its value; unknown placeholders
+/// stay as written so a typo in an override is visible, not silently empty.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match values.iter().find(|(k, _)| *k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all() -> Vec<(&'static str, Messages)> {
+        LANGUAGES.iter().map(|l| (*l, Messages::for_lang(l))).collect()
+    }
+
+    #[test]
+    fn regional_tags_pick_their_language_and_unknown_ones_fall_back_to_english() {
+        assert_eq!(Messages::for_lang("es-MX").connect, "Conectar {platform}");
+        assert_eq!(Messages::for_lang("JA_jp").connected, "@{handle} として連携しました");
+        assert_eq!(Messages::for_lang("pt-BR"), Messages::for_lang("en"));
+        assert_eq!(Messages::for_lang(""), Messages::for_lang("en"));
+        assert!(Messages::ships("fr-CA") && !Messages::ships("pt"));
+    }
+
+    #[test]
+    fn every_language_keeps_the_placeholders_the_view_fills() {
+        for (lang, m) in all() {
+            for (key, text, needs) in [
+                ("connect", &m.connect, "{platform}"),
+                ("continue_to", &m.continue_to, "{platform}"),
+                ("connected", &m.connected, "{handle}"),
+                ("time_left", &m.time_left, "{time}"),
+                ("failed_generic", &m.failed_generic, "{code}"),
+                ("unavailable", &m.unavailable, "{scope}"),
+                ("setup_error", &m.setup_error, "{message}"),
+            ] {
+                assert!(text.contains(needs), "{lang}.{key} lost {needs}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn languages_are_translated_not_copied() {
+        let en = Messages::for_lang("en");
+        for (lang, m) in all().into_iter().skip(1) {
+            assert_ne!(m.connect, en.connect, "{lang}");
+            assert_ne!(m.platform_denied, en.platform_denied, "{lang}");
+        }
+    }
+
+    #[test]
+    fn overrides_replace_only_what_they_name() {
+        let o: Overrides = serde_json::from_str(r#"{"connect":"Link {platform}","tryAgain":"Again"}"#).unwrap();
+        let m = Messages::for_lang("en").with(&o);
+        assert_eq!(m.connect, "Link {platform}");
+        assert_eq!(m.try_again, "Again");
+        assert_eq!(m.cancel, "Cancel");
+    }
+
+    #[test]
+    fn fill_replaces_known_placeholders_and_keeps_unknown_ones_visible() {
+        assert_eq!(fill("Connect {platform}", &[("platform", "TikTok")]), "Connect TikTok");
+        assert_eq!(fill("{a}-{b}-{a}", &[("a", "1"), ("b", "2")]), "1-2-1");
+        assert_eq!(fill("Hi {nme}", &[("name", "x")]), "Hi {nme}");
+        assert_eq!(fill("broken {brace", &[]), "broken {brace");
+        assert_eq!(fill("", &[]), "");
+    }
+}
