@@ -608,3 +608,208 @@ fn push_segment(out: &mut String, segment: &str) {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode<T: serde::de::DeserializeOwned>(status: u16, retry_after: Option<&str>, body: &str) -> Result<T, ApiError> {
+        classify(status, retry_after, || serde_json::from_str(body), || serde_json::from_str::<ErrorEnvelope>(body))
+    }
+
+    #[test]
+    fn oauth_url_spec_example() {
+        let body = r#"{
+          "authorizeUrl": "https://www.tiktok.com/v2/auth/authorize?client_key=...&state=st_01HXZ8...",
+          "state": "st_01HXZ8K2M4P5QRS6TUV7WXYZ9A",
+          "expiresAt": "2026-04-18T19:12:11Z"
+        }"#;
+        let url: OAuthUrl = decode(200, None, body).unwrap();
+        assert_eq!(url.state, "st_01HXZ8K2M4P5QRS6TUV7WXYZ9A");
+        assert_eq!(url.expires_at, "2026-04-18T19:12:11Z");
+        assert!(url.authorize_url.starts_with("https://www.tiktok.com/"));
+    }
+
+    #[test]
+    fn oauth_url_request_body() {
+        let request = OAuthUrlRequest {
+            platform: Platform::Tiktok,
+            return_url: "https://app.gicgrowth.com/connect/tiktok/return".into(),
+            scopes: None,
+            usage_note: Some("Connecting Acme Coffee".into()),
+        };
+        assert_eq!(
+            serde_json::to_string(&request).unwrap(),
+            r#"{"platform":"tiktok","returnUrl":"https://app.gicgrowth.com/connect/tiktok/return","usageNote":"Connecting Acme Coffee"}"#
+        );
+        let with_scopes = OAuthUrlRequest { scopes: Some(vec!["user.info.basic".into()]), usage_note: None, ..request };
+        assert!(serde_json::to_string(&with_scopes).unwrap().contains(r#""scopes":["user.info.basic"]"#));
+    }
+
+    #[test]
+    fn status_spec_examples() {
+        let pending = r#"{"state":"st_01HXZ8K2M4P5QRS6TUV7WXYZ9A","status":"pending","expiresAt":"2026-04-18T19:12:11Z"}"#;
+        assert_eq!(decode::<OAuthStatus>(200, None, pending), Ok(OAuthStatus::Pending));
+
+        let completed = r#"{
+          "state": "st_01HXZ8K2M4P5QRS6TUV7WXYZ9A",
+          "status": "completed",
+          "socialAccountId": "sa_9c1e42a0-b7f3-4e5d-a2c1-8b4f5e6c7d8e",
+          "platform": "tiktok",
+          "handle": "acmecoffee",
+          "connectedAt": "2026-04-18T19:06:42Z"
+        }"#;
+        assert_eq!(
+            decode::<OAuthStatus>(200, None, completed),
+            Ok(OAuthStatus::Completed(Connection {
+                social_account_id: "sa_9c1e42a0-b7f3-4e5d-a2c1-8b4f5e6c7d8e".into(),
+                platform: Some("tiktok".into()),
+                handle: Some("acmecoffee".into()),
+                connected_at: Some("2026-04-18T19:06:42Z".into()),
+            }))
+        );
+
+        let failed = r#"{
+          "state": "st_01HXZ8K2M4P5QRS6TUV7WXYZ9A",
+          "status": "failed",
+          "error": {
+            "code": "platform_denied",
+            "message": "The user did not grant consent on the platform."
+          }
+        }"#;
+        assert_eq!(
+            decode::<OAuthStatus>(200, None, failed),
+            Ok(OAuthStatus::Failed {
+                code: FailureCode::PlatformDenied,
+                message: Some("The user did not grant consent on the platform.".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn every_documented_failure_code_round_trips() {
+        for code in ["state_expired", "platform_denied", "platform_mismatch", "missing_code", "exchange_failed", "persistence_error"] {
+            let parsed = FailureCode::from(code);
+            assert!(!matches!(parsed, FailureCode::Other(_)), "{code}");
+            assert_eq!(parsed.as_str(), code);
+            assert_eq!(String::from(parsed), code);
+        }
+    }
+
+    #[test]
+    fn future_values_do_not_break_decoding() {
+        let new_code = r#"{"status":"failed","error":{"code":"captcha_required","extra":1}}"#;
+        assert_eq!(
+            decode::<OAuthStatus>(200, None, new_code),
+            Ok(OAuthStatus::Failed { code: FailureCode::Other("captcha_required".into()), message: None })
+        );
+        let new_status = r#"{"status":"awaiting_review","state":"st_1","newField":{"a":[1,2]}}"#;
+        assert_eq!(decode::<OAuthStatus>(200, None, new_status), Ok(OAuthStatus::Unrecognized("awaiting_review".into())));
+        let bare_failure = r#"{"status":"failed"}"#;
+        assert!(matches!(decode::<OAuthStatus>(200, None, bare_failure), Ok(OAuthStatus::Failed { code: FailureCode::Other(_), .. })));
+        assert_eq!(serde_json::from_str::<FailureCode>(r#""state_expired""#).unwrap(), FailureCode::StateExpired);
+        assert_eq!(serde_json::to_string(&FailureCode::Other("x_y".into())).unwrap(), r#""x_y""#);
+    }
+
+    #[test]
+    fn malformed_success_bodies() {
+        for body in ["<html>502</html>", "", "{}", r#"{"status":"completed"}"#, r#"{"status":"completed","socialAccountId":""}"#, r#"{"status":7}"#] {
+            assert_eq!(decode::<OAuthStatus>(200, None, body), Err(ApiError::Malformed { status: 200 }), "{body}");
+        }
+        assert_eq!(decode::<OAuthUrl>(201, None, r#"{"state":"st_1"}"#), Err(ApiError::Malformed { status: 201 }));
+    }
+
+    #[test]
+    fn error_envelope_is_read_tolerantly() {
+        let body = r#"{"error":{"code":"RATE_LIMITED","message":"Polling budget exhausted.","requestId":"req_1","unknown":true}}"#;
+        assert_eq!(
+            decode::<OAuthStatus>(429, Some("12"), body),
+            Err(ApiError::Http {
+                status: 429,
+                code: Some(ErrorCode::RateLimited),
+                message: Some("Polling budget exhausted.".into()),
+                request_id: Some("req_1".into()),
+                retry_after: Some(12),
+                scope: None,
+            })
+        );
+        let kill = r#"{"error":{"code":"KILL_SWITCH","details":{"scope":"global","since":"x"}}}"#;
+        let error = decode::<OAuthStatus>(503, None, kill).unwrap_err();
+        assert_eq!(error.kill_switch(), Some(KillSwitchScope::Global));
+        assert_eq!(error.code(), "KILL_SWITCH");
+        // Missing message and requestId.
+        let bare = decode::<OAuthUrl>(403, None, r#"{"error":{"code":"RETURN_URL_NOT_ALLOWED"}}"#).unwrap_err();
+        assert!(matches!(bare, ApiError::Http { code: Some(ErrorCode::ReturnUrlNotAllowed), message: None, request_id: None, .. }));
+        // A gateway's HTML page keeps its status and Retry-After.
+        let html = decode::<OAuthUrl>(502, Some("30"), "<html>Bad Gateway</html>").unwrap_err();
+        assert_eq!(html, ApiError::Http { status: 502, code: None, message: None, request_id: None, retry_after: Some(30), scope: None });
+        assert_eq!(html.code(), "HTTP_502");
+        // The proxy's own codes are kept verbatim.
+        let csrf = decode::<OAuthUrl>(403, None, r#"{"error":{"code":"CSRF","message":"bad origin"}}"#).unwrap_err();
+        assert!(matches!(csrf, ApiError::Http { code: Some(ErrorCode::Other(ref c)), .. } if c == "CSRF"));
+        // An unknown scope is kept too.
+        let scope = decode::<OAuthUrl>(503, None, r#"{"error":{"code":"KILL_SWITCH","details":{"scope":"region"}}}"#);
+        assert_eq!(scope.unwrap_err().kill_switch(), Some(KillSwitchScope::Other("region".into())));
+    }
+
+    #[test]
+    fn retry_after_is_delta_seconds_only() {
+        assert_eq!(parse_retry_after("12"), Some(12));
+        assert_eq!(parse_retry_after(" 0 "), Some(0));
+        assert_eq!(parse_retry_after("99999999999"), Some(u32::MAX));
+        for unknown in ["", "Wed, 21 Oct 2026 07:28:00 GMT", "-1", "1.5", "+3", "soon"] {
+            assert_eq!(parse_retry_after(unknown), None, "{unknown:?}");
+        }
+    }
+
+    #[test]
+    fn social_accounts_tolerate_missing_fields() {
+        let body = r#"{"data":[
+          {"id":"sa_1","platform":"tiktok","handle":"acmecoffee","displayName":"Acme Coffee",
+           "avatarUrl":"https://cdn.layers.com/a.png","status":"active","tokenExpiresAt":"2026-05-18T19:06:42Z",
+           "leased":false,"connectedAt":"2026-04-18T19:06:42Z","future":1},
+          {"id":"sa_2","platform":"youtube","handle":"acme"}
+        ]}"#;
+        let list: SocialAccounts = decode(200, None, body).unwrap();
+        assert_eq!(list.data.len(), 2);
+        assert_eq!(list.data[0].display_name.as_deref(), Some("Acme Coffee"));
+        assert_eq!(list.data[0].leased, Some(false));
+        assert_eq!((list.data[1].platform.as_str(), list.data[1].avatar_url.as_ref()), ("youtube", None));
+        assert_eq!(decode::<SocialAccounts>(200, None, "{}").unwrap(), SocialAccounts::default());
+    }
+
+    #[test]
+    fn display_text_helps_integrators() {
+        let error = ApiError::Http {
+            status: 403,
+            code: Some(ErrorCode::ReturnUrlNotAllowed),
+            message: Some("returnUrl not allowed".into()),
+            request_id: Some("req_9".into()),
+            retry_after: None,
+            scope: None,
+        };
+        assert_eq!(
+            error.to_string(),
+            "HTTP 403 RETURN_URL_NOT_ALLOWED: returnUrl not allowed (add returnUrl to the key's return_url_allowlist) [requestId: req_9]"
+        );
+        assert_eq!(ApiError::Malformed { status: 200 }.to_string(), "the proxy answered HTTP 200 with a body that is not the documented JSON");
+        assert_eq!(ApiError::Network.code(), "NETWORK");
+    }
+
+    #[test]
+    fn route_urls_encode_their_segments() {
+        assert_eq!(oauth_url_url("https://p.example/layers/", "prj_1"), "https://p.example/layers/projects/prj_1/social/oauth-url");
+        assert_eq!(oauth_status_url("/layers", "st_01HX"), "/layers/social/oauth-status/st_01HX");
+        assert_eq!(oauth_status_url("/layers", "a/../b?c#d é"), "/layers/social/oauth-status/a%2F..%2Fb%3Fc%23d%20%C3%A9");
+        assert_eq!(social_accounts_url("/l", "prj 1"), "/l/projects/prj%201/social-accounts");
+    }
+
+    #[test]
+    fn platforms() {
+        assert_eq!(Platform::parse(" TikTok "), Some(Platform::Tiktok));
+        assert_eq!(Platform::parse("instagram"), Some(Platform::Instagram));
+        assert_eq!(Platform::parse("youtube"), None);
+        assert_eq!(serde_json::to_string(&Platform::Instagram).unwrap(), r#""instagram""#);
+        assert_eq!(Platform::Tiktok.label(), "TikTok");
+    }
+}
