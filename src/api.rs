@@ -159,7 +159,8 @@ impl TryFrom<StatusWire> for OAuthStatus {
                 let (code, message) = w.error.map_or((None, None), |e| (e.code, e.message));
                 OAuthStatus::Failed {
                     // The spec's own sample tolerates a missing `error`.
-                    code: code.map_or_else(|| FailureCode::Other("unknown".into()), FailureCode::from),
+                    code: code
+                        .map_or_else(|| FailureCode::Other("unknown".into()), FailureCode::from),
                     message,
                 }
             }
@@ -451,9 +452,16 @@ impl ApiError {
     /// The kill-switch scope when this is a `503 KILL_SWITCH`.
     pub fn kill_switch(&self) -> Option<KillSwitchScope> {
         match self {
-            ApiError::Http { status: 503, code: Some(ErrorCode::KillSwitch), scope, .. } => {
-                Some(scope.clone().unwrap_or(KillSwitchScope::Other(String::new())))
-            }
+            ApiError::Http {
+                status: 503,
+                code: Some(ErrorCode::KillSwitch),
+                scope,
+                ..
+            } => Some(
+                scope
+                    .clone()
+                    .unwrap_or(KillSwitchScope::Other(String::new())),
+            ),
             _ => None,
         }
     }
@@ -465,7 +473,9 @@ impl ApiError {
             ApiError::Network => "NETWORK".into(),
             ApiError::Timeout => "TIMEOUT".into(),
             ApiError::Aborted => "ABORTED".into(),
-            ApiError::Http { code: Some(code), .. } => code.as_str().into(),
+            ApiError::Http {
+                code: Some(code), ..
+            } => code.as_str().into(),
             ApiError::Http { status, .. } => format!("HTTP_{status}"),
             ApiError::Malformed { .. } => "MALFORMED_RESPONSE".into(),
         }
@@ -475,13 +485,25 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::Network => f.write_str("could not reach the proxy (network error, CORS or offline)"),
+            ApiError::Network => {
+                f.write_str("could not reach the proxy (network error, CORS or offline)")
+            }
             ApiError::Timeout => f.write_str("the proxy did not answer in time"),
             ApiError::Aborted => f.write_str("the request was aborted"),
             ApiError::Malformed { status } => {
-                write!(f, "the proxy answered HTTP {status} with a body that is not the documented JSON")
+                write!(
+                    f,
+                    "the proxy answered HTTP {status} with a body that is not the documented JSON"
+                )
             }
-            ApiError::Http { status, code, message, request_id, scope, .. } => {
+            ApiError::Http {
+                status,
+                code,
+                message,
+                request_id,
+                scope,
+                ..
+            } => {
                 write!(f, "HTTP {status}")?;
                 if let Some(code) = code {
                     write!(f, " {}", code.as_str())?;
@@ -491,10 +513,16 @@ impl fmt::Display for ApiError {
                 }
                 // What the integrator should do next, for the codes that have one answer.
                 let hint = match code {
-                    Some(ErrorCode::ReturnUrlNotAllowed) => " (add returnUrl to the key's return_url_allowlist)",
-                    Some(ErrorCode::ForbiddenScope) => " (the key needs social:write and social:read)",
+                    Some(ErrorCode::ReturnUrlNotAllowed) => {
+                        " (add returnUrl to the key's return_url_allowlist)"
+                    }
+                    Some(ErrorCode::ForbiddenScope) => {
+                        " (the key needs social:write and social:read)"
+                    }
                     Some(ErrorCode::Unauthenticated) => " (check the proxy's Layers API key)",
-                    Some(ErrorCode::NotFound) => " (check projectId, and that one key mints and polls)",
+                    Some(ErrorCode::NotFound) => {
+                        " (check projectId, and that one key mints and polls)"
+                    }
                     _ => "",
                 };
                 f.write_str(hint)?;
@@ -552,14 +580,20 @@ pub fn classify<T, E>(
     if (200..300).contains(&status) {
         return decode_success().map_err(|_| ApiError::Malformed { status });
     }
-    let body = decode_error().ok().and_then(|e| e.error).unwrap_or_default();
+    let body = decode_error()
+        .ok()
+        .and_then(|e| e.error)
+        .unwrap_or_default();
     Err(ApiError::Http {
         status,
         code: body.code.map(ErrorCode::from),
         message: body.message,
         request_id: body.request_id,
         retry_after: retry_after.and_then(parse_retry_after),
-        scope: body.details.and_then(|d| d.scope).map(KillSwitchScope::from),
+        scope: body
+            .details
+            .and_then(|d| d.scope)
+            .map(KillSwitchScope::from),
     })
 }
 
@@ -608,13 +642,21 @@ fn push_segment(out: &mut String, segment: &str) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn decode<T: serde::de::DeserializeOwned>(status: u16, retry_after: Option<&str>, body: &str) -> Result<T, ApiError> {
-        classify(status, retry_after, || serde_json::from_str(body), || serde_json::from_str::<ErrorEnvelope>(body))
+    fn decode<T: serde::de::DeserializeOwned>(
+        status: u16,
+        retry_after: Option<&str>,
+        body: &str,
+    ) -> Result<T, ApiError> {
+        classify(
+            status,
+            retry_after,
+            || serde_json::from_str(body),
+            || serde_json::from_str::<ErrorEnvelope>(body),
+        )
     }
 
     #[test]
@@ -642,14 +684,23 @@ mod tests {
             serde_json::to_string(&request).unwrap(),
             r#"{"platform":"tiktok","returnUrl":"https://app.gicgrowth.com/connect/tiktok/return","usageNote":"Connecting Acme Coffee"}"#
         );
-        let with_scopes = OAuthUrlRequest { scopes: Some(vec!["user.info.basic".into()]), usage_note: None, ..request };
-        assert!(serde_json::to_string(&with_scopes).unwrap().contains(r#""scopes":["user.info.basic"]"#));
+        let with_scopes = OAuthUrlRequest {
+            scopes: Some(vec!["user.info.basic".into()]),
+            usage_note: None,
+            ..request
+        };
+        assert!(serde_json::to_string(&with_scopes)
+            .unwrap()
+            .contains(r#""scopes":["user.info.basic"]"#));
     }
 
     #[test]
     fn status_spec_examples() {
         let pending = r#"{"state":"st_01HXZ8K2M4P5QRS6TUV7WXYZ9A","status":"pending","expiresAt":"2026-04-18T19:12:11Z"}"#;
-        assert_eq!(decode::<OAuthStatus>(200, None, pending), Ok(OAuthStatus::Pending));
+        assert_eq!(
+            decode::<OAuthStatus>(200, None, pending),
+            Ok(OAuthStatus::Pending)
+        );
 
         let completed = r#"{
           "state": "st_01HXZ8K2M4P5QRS6TUV7WXYZ9A",
@@ -688,7 +739,14 @@ mod tests {
 
     #[test]
     fn every_documented_failure_code_round_trips() {
-        for code in ["state_expired", "platform_denied", "platform_mismatch", "missing_code", "exchange_failed", "persistence_error"] {
+        for code in [
+            "state_expired",
+            "platform_denied",
+            "platform_mismatch",
+            "missing_code",
+            "exchange_failed",
+            "persistence_error",
+        ] {
             let parsed = FailureCode::from(code);
             assert!(!matches!(parsed, FailureCode::Other(_)), "{code}");
             assert_eq!(parsed.as_str(), code);
@@ -701,22 +759,54 @@ mod tests {
         let new_code = r#"{"status":"failed","error":{"code":"captcha_required","extra":1}}"#;
         assert_eq!(
             decode::<OAuthStatus>(200, None, new_code),
-            Ok(OAuthStatus::Failed { code: FailureCode::Other("captcha_required".into()), message: None })
+            Ok(OAuthStatus::Failed {
+                code: FailureCode::Other("captcha_required".into()),
+                message: None
+            })
         );
         let new_status = r#"{"status":"awaiting_review","state":"st_1","newField":{"a":[1,2]}}"#;
-        assert_eq!(decode::<OAuthStatus>(200, None, new_status), Ok(OAuthStatus::Unrecognized("awaiting_review".into())));
+        assert_eq!(
+            decode::<OAuthStatus>(200, None, new_status),
+            Ok(OAuthStatus::Unrecognized("awaiting_review".into()))
+        );
         let bare_failure = r#"{"status":"failed"}"#;
-        assert!(matches!(decode::<OAuthStatus>(200, None, bare_failure), Ok(OAuthStatus::Failed { code: FailureCode::Other(_), .. })));
-        assert_eq!(serde_json::from_str::<FailureCode>(r#""state_expired""#).unwrap(), FailureCode::StateExpired);
-        assert_eq!(serde_json::to_string(&FailureCode::Other("x_y".into())).unwrap(), r#""x_y""#);
+        assert!(matches!(
+            decode::<OAuthStatus>(200, None, bare_failure),
+            Ok(OAuthStatus::Failed {
+                code: FailureCode::Other(_),
+                ..
+            })
+        ));
+        assert_eq!(
+            serde_json::from_str::<FailureCode>(r#""state_expired""#).unwrap(),
+            FailureCode::StateExpired
+        );
+        assert_eq!(
+            serde_json::to_string(&FailureCode::Other("x_y".into())).unwrap(),
+            r#""x_y""#
+        );
     }
 
     #[test]
     fn malformed_success_bodies() {
-        for body in ["<html>502</html>", "", "{}", r#"{"status":"completed"}"#, r#"{"status":"completed","socialAccountId":""}"#, r#"{"status":7}"#] {
-            assert_eq!(decode::<OAuthStatus>(200, None, body), Err(ApiError::Malformed { status: 200 }), "{body}");
+        for body in [
+            "<html>502</html>",
+            "",
+            "{}",
+            r#"{"status":"completed"}"#,
+            r#"{"status":"completed","socialAccountId":""}"#,
+            r#"{"status":7}"#,
+        ] {
+            assert_eq!(
+                decode::<OAuthStatus>(200, None, body),
+                Err(ApiError::Malformed { status: 200 }),
+                "{body}"
+            );
         }
-        assert_eq!(decode::<OAuthUrl>(201, None, r#"{"state":"st_1"}"#), Err(ApiError::Malformed { status: 201 }));
+        assert_eq!(
+            decode::<OAuthUrl>(201, None, r#"{"state":"st_1"}"#),
+            Err(ApiError::Malformed { status: 201 })
+        );
     }
 
     #[test]
@@ -738,18 +828,51 @@ mod tests {
         assert_eq!(error.kill_switch(), Some(KillSwitchScope::Global));
         assert_eq!(error.code(), "KILL_SWITCH");
         // Missing message and requestId.
-        let bare = decode::<OAuthUrl>(403, None, r#"{"error":{"code":"RETURN_URL_NOT_ALLOWED"}}"#).unwrap_err();
-        assert!(matches!(bare, ApiError::Http { code: Some(ErrorCode::ReturnUrlNotAllowed), message: None, request_id: None, .. }));
+        let bare = decode::<OAuthUrl>(403, None, r#"{"error":{"code":"RETURN_URL_NOT_ALLOWED"}}"#)
+            .unwrap_err();
+        assert!(matches!(
+            bare,
+            ApiError::Http {
+                code: Some(ErrorCode::ReturnUrlNotAllowed),
+                message: None,
+                request_id: None,
+                ..
+            }
+        ));
         // A gateway's HTML page keeps its status and Retry-After.
         let html = decode::<OAuthUrl>(502, Some("30"), "<html>Bad Gateway</html>").unwrap_err();
-        assert_eq!(html, ApiError::Http { status: 502, code: None, message: None, request_id: None, retry_after: Some(30), scope: None });
+        assert_eq!(
+            html,
+            ApiError::Http {
+                status: 502,
+                code: None,
+                message: None,
+                request_id: None,
+                retry_after: Some(30),
+                scope: None
+            }
+        );
         assert_eq!(html.code(), "HTTP_502");
         // The proxy's own codes are kept verbatim.
-        let csrf = decode::<OAuthUrl>(403, None, r#"{"error":{"code":"CSRF","message":"bad origin"}}"#).unwrap_err();
-        assert!(matches!(csrf, ApiError::Http { code: Some(ErrorCode::Other(ref c)), .. } if c == "CSRF"));
+        let csrf = decode::<OAuthUrl>(
+            403,
+            None,
+            r#"{"error":{"code":"CSRF","message":"bad origin"}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(csrf, ApiError::Http { code: Some(ErrorCode::Other(ref c)), .. } if c == "CSRF")
+        );
         // An unknown scope is kept too.
-        let scope = decode::<OAuthUrl>(503, None, r#"{"error":{"code":"KILL_SWITCH","details":{"scope":"region"}}}"#);
-        assert_eq!(scope.unwrap_err().kill_switch(), Some(KillSwitchScope::Other("region".into())));
+        let scope = decode::<OAuthUrl>(
+            503,
+            None,
+            r#"{"error":{"code":"KILL_SWITCH","details":{"scope":"region"}}}"#,
+        );
+        assert_eq!(
+            scope.unwrap_err().kill_switch(),
+            Some(KillSwitchScope::Other("region".into()))
+        );
     }
 
     #[test]
@@ -757,7 +880,14 @@ mod tests {
         assert_eq!(parse_retry_after("12"), Some(12));
         assert_eq!(parse_retry_after(" 0 "), Some(0));
         assert_eq!(parse_retry_after("99999999999"), Some(u32::MAX));
-        for unknown in ["", "Wed, 21 Oct 2026 07:28:00 GMT", "-1", "1.5", "+3", "soon"] {
+        for unknown in [
+            "",
+            "Wed, 21 Oct 2026 07:28:00 GMT",
+            "-1",
+            "1.5",
+            "+3",
+            "soon",
+        ] {
             assert_eq!(parse_retry_after(unknown), None, "{unknown:?}");
         }
     }
@@ -774,8 +904,17 @@ mod tests {
         assert_eq!(list.data.len(), 2);
         assert_eq!(list.data[0].display_name.as_deref(), Some("Acme Coffee"));
         assert_eq!(list.data[0].leased, Some(false));
-        assert_eq!((list.data[1].platform.as_str(), list.data[1].avatar_url.as_ref()), ("youtube", None));
-        assert_eq!(decode::<SocialAccounts>(200, None, "{}").unwrap(), SocialAccounts::default());
+        assert_eq!(
+            (
+                list.data[1].platform.as_str(),
+                list.data[1].avatar_url.as_ref()
+            ),
+            ("youtube", None)
+        );
+        assert_eq!(
+            decode::<SocialAccounts>(200, None, "{}").unwrap(),
+            SocialAccounts::default()
+        );
     }
 
     #[test]
@@ -792,16 +931,31 @@ mod tests {
             error.to_string(),
             "HTTP 403 RETURN_URL_NOT_ALLOWED: returnUrl not allowed (add returnUrl to the key's return_url_allowlist) [requestId: req_9]"
         );
-        assert_eq!(ApiError::Malformed { status: 200 }.to_string(), "the proxy answered HTTP 200 with a body that is not the documented JSON");
+        assert_eq!(
+            ApiError::Malformed { status: 200 }.to_string(),
+            "the proxy answered HTTP 200 with a body that is not the documented JSON"
+        );
         assert_eq!(ApiError::Network.code(), "NETWORK");
     }
 
     #[test]
     fn route_urls_encode_their_segments() {
-        assert_eq!(oauth_url_url("https://p.example/layers/", "prj_1"), "https://p.example/layers/projects/prj_1/social/oauth-url");
-        assert_eq!(oauth_status_url("/layers", "st_01HX"), "/layers/social/oauth-status/st_01HX");
-        assert_eq!(oauth_status_url("/layers", "a/../b?c#d é"), "/layers/social/oauth-status/a%2F..%2Fb%3Fc%23d%20%C3%A9");
-        assert_eq!(social_accounts_url("/l", "prj 1"), "/l/projects/prj%201/social-accounts");
+        assert_eq!(
+            oauth_url_url("https://p.example/layers/", "prj_1"),
+            "https://p.example/layers/projects/prj_1/social/oauth-url"
+        );
+        assert_eq!(
+            oauth_status_url("/layers", "st_01HX"),
+            "/layers/social/oauth-status/st_01HX"
+        );
+        assert_eq!(
+            oauth_status_url("/layers", "a/../b?c#d é"),
+            "/layers/social/oauth-status/a%2F..%2Fb%3Fc%23d%20%C3%A9"
+        );
+        assert_eq!(
+            social_accounts_url("/l", "prj 1"),
+            "/l/projects/prj%201/social-accounts"
+        );
     }
 
     #[test]
@@ -809,7 +963,10 @@ mod tests {
         assert_eq!(Platform::parse(" TikTok "), Some(Platform::Tiktok));
         assert_eq!(Platform::parse("instagram"), Some(Platform::Instagram));
         assert_eq!(Platform::parse("youtube"), None);
-        assert_eq!(serde_json::to_string(&Platform::Instagram).unwrap(), r#""instagram""#);
+        assert_eq!(
+            serde_json::to_string(&Platform::Instagram).unwrap(),
+            r#""instagram""#
+        );
         assert_eq!(Platform::Tiktok.label(), "TikTok");
     }
 }

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::policy::{Decision, PollPolicy, PollSchedule, Verdict};
 use super::time::{format_rfc3339, Millis};
-use crate::api::{ApiError, Connection, FailureCode, KillSwitchScope, OAuthStatus, OAuthUrl, Platform, SocialAccount, SocialAccounts};
+use crate::api::{
+    ApiError, Connection, FailureCode, KillSwitchScope, OAuthStatus, OAuthUrl, Platform,
+    SocialAccount, SocialAccounts,
+};
 
 /// How the consent page is shown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -464,7 +467,13 @@ impl Phase {
 
     /// An attempt is under way (cancel is possible).
     pub fn is_active(&self) -> bool {
-        matches!(self, Phase::Starting(_) | Phase::Redirecting { .. } | Phase::Waiting(_) | Phase::Finishing(_))
+        matches!(
+            self,
+            Phase::Starting(_)
+                | Phase::Redirecting { .. }
+                | Phase::Waiting(_)
+                | Phase::Finishing(_)
+        )
     }
 
     /// An attempt ended; [`Phase::Idle`] is neither active nor ended.
@@ -475,8 +484,15 @@ impl Phase {
     /// The failure code for events, in the failed phases.
     fn code(&self) -> Option<String> {
         match self {
-            Phase::Failed { failure: Failure::OAuth { code, .. }, .. } => Some(code.as_str().into()),
-            Phase::Failed { failure: Failure::Rejected(e), .. } | Phase::FailedToStart { error: e, .. } => Some(e.code()),
+            Phase::Failed {
+                failure: Failure::OAuth { code, .. },
+                ..
+            } => Some(code.as_str().into()),
+            Phase::Failed {
+                failure: Failure::Rejected(e),
+                ..
+            }
+            | Phase::FailedToStart { error: e, .. } => Some(e.code()),
             Phase::Unavailable { .. } => Some("KILL_SWITCH".into()),
             _ => None,
         }
@@ -506,7 +522,13 @@ pub struct Flow {
 impl Flow {
     /// A flow in [`Phase::Idle`], online.
     pub fn new(mode: Mode) -> Self {
-        Self { mode, phase: Phase::Idle, online: true, next_request: 0, timer: None }
+        Self {
+            mode,
+            phase: Phase::Idle,
+            online: true,
+            next_request: 0,
+            timer: None,
+        }
     }
 
     /// What to render.
@@ -552,7 +574,9 @@ impl Flow {
                     if c.fetch == Some(request) {
                         c.fetch = None;
                         let id = c.connection.social_account_id.as_str();
-                        c.account = result.ok().and_then(|list| list.data.into_iter().find(|a| a.id == id));
+                        c.account = result
+                            .ok()
+                            .and_then(|list| list.data.into_iter().find(|a| a.id == id));
                     }
                 }
             }
@@ -571,7 +595,10 @@ impl Flow {
             }
             Input::Cancel => {
                 if let (true, Some(platform)) = (self.phase.is_active(), self.phase.platform()) {
-                    if let Phase::Starting(Starting { tab, .. }) | Phase::Waiting(Polling { tab, .. }) | Phase::Finishing(Polling { tab, .. }) = &self.phase {
+                    if let Phase::Starting(Starting { tab, .. })
+                    | Phase::Waiting(Polling { tab, .. })
+                    | Phase::Finishing(Polling { tab, .. }) = &self.phase
+                    {
                         if matches!(tab, TabState::Opening | TabState::Open) {
                             out.push(Effect::CloseTab);
                         }
@@ -592,7 +619,10 @@ impl Flow {
                     self.next_request += 1;
                     let request = RequestId(self.next_request);
                     p.schedule.on_sent(now, request);
-                    out.push(Effect::Poll { request, state: p.attempt.state.clone() });
+                    out.push(Effect::Poll {
+                        request,
+                        state: p.attempt.state.clone(),
+                    });
                     // Wake at the deadline in case the answer never comes.
                     wake = Some(deadline);
                 }
@@ -619,12 +649,26 @@ impl Flow {
             Mode::Redirect => TabState::None,
         };
         let mint = self.request_id();
-        out.push(Effect::Mint { request: mint, platform });
-        self.enter(Phase::Starting(Starting { platform, tab, mint }), out);
+        out.push(Effect::Mint {
+            request: mint,
+            platform,
+        });
+        self.enter(
+            Phase::Starting(Starting {
+                platform,
+                tab,
+                mint,
+            }),
+            out,
+        );
     }
 
     fn tab_opened(&mut self, blocked: bool, out: &mut Vec<Effect>) {
-        let reported = if blocked { TabState::Blocked } else { TabState::Open };
+        let reported = if blocked {
+            TabState::Blocked
+        } else {
+            TabState::Open
+        };
         match &mut self.phase {
             Phase::Starting(s) if s.tab == TabState::Opening => s.tab = reported,
             // A report that came after the mint: catch up on the navigation.
@@ -638,7 +682,13 @@ impl Flow {
         }
     }
 
-    fn minted(&mut self, request: RequestId, result: Result<OAuthUrl, ApiError>, now: Millis, out: &mut Vec<Effect>) {
+    fn minted(
+        &mut self,
+        request: RequestId,
+        result: Result<OAuthUrl, ApiError>,
+        now: Millis,
+        out: &mut Vec<Effect>,
+    ) {
         let (platform, tab) = match &self.phase {
             Phase::Starting(s) if s.mint == request => (s.platform, s.tab),
             _ => return,
@@ -647,9 +697,15 @@ impl Flow {
             // The URL becomes a link and a navigation: only http(s), never
             // `javascript:`, whatever the proxy says.
             let scheme_ok = ["https://", "http://"].iter().any(|s| {
-                url.authorize_url.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s))
+                url.authorize_url
+                    .get(..s.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(s))
             });
-            if scheme_ok && !url.state.is_empty() { Ok(url) } else { Err(ApiError::Malformed { status: 200 }) }
+            if scheme_ok && !url.state.is_empty() {
+                Ok(url)
+            } else {
+                Err(ApiError::Malformed { status: 200 })
+            }
         });
         let url = match url {
             Ok(url) => url,
@@ -660,26 +716,53 @@ impl Flow {
                 return self.conclude(Phase::FailedToStart { platform, error }, out);
             }
         };
-        let attempt = Attempt { state: url.state, platform, expires_at: PollPolicy::deadline(&url.expires_at, now) };
+        let attempt = Attempt {
+            state: url.state,
+            platform,
+            expires_at: PollPolicy::deadline(&url.expires_at, now),
+        };
         out.push(Effect::Persist(attempt.clone()));
         let authorize_url = url.authorize_url;
         match self.mode {
             Mode::Redirect => {
-                out.push(Effect::RedirectPage { url: authorize_url.clone() });
-                self.enter(Phase::Redirecting { attempt, authorize_url }, out);
+                out.push(Effect::RedirectPage {
+                    url: authorize_url.clone(),
+                });
+                self.enter(
+                    Phase::Redirecting {
+                        attempt,
+                        authorize_url,
+                    },
+                    out,
+                );
             }
             Mode::Tab => {
                 if tab == TabState::Open {
-                    out.push(Effect::NavigateTab { url: authorize_url.clone() });
+                    out.push(Effect::NavigateTab {
+                        url: authorize_url.clone(),
+                    });
                 }
-                let polling = Polling { attempt, authorize_url: Some(authorize_url), tab, schedule: PollSchedule::after_mint(now) };
+                let polling = Polling {
+                    attempt,
+                    authorize_url: Some(authorize_url),
+                    tab,
+                    schedule: PollSchedule::after_mint(now),
+                };
                 self.enter(Phase::Waiting(polling), out);
             }
         }
     }
 
-    fn polled(&mut self, request: RequestId, result: Result<OAuthStatus, ApiError>, now: Millis, out: &mut Vec<Effect>) {
-        let (Phase::Waiting(p) | Phase::Finishing(p)) = &mut self.phase else { return };
+    fn polled(
+        &mut self,
+        request: RequestId,
+        result: Result<OAuthStatus, ApiError>,
+        now: Millis,
+        out: &mut Vec<Effect>,
+    ) {
+        let (Phase::Waiting(p) | Phase::Finishing(p)) = &mut self.phase else {
+            return;
+        };
         if !p.schedule.awaits(request) {
             return;
         }
@@ -691,20 +774,38 @@ impl Flow {
             }
             Ok(OAuthStatus::Completed(connection)) => {
                 let fetch = Some(self.request_id());
-                Phase::Connected(Connected { platform, connection, account: None, fetch })
+                Phase::Connected(Connected {
+                    platform,
+                    connection,
+                    account: None,
+                    fetch,
+                })
             }
-            Ok(OAuthStatus::Failed { code, message }) => Phase::Failed { platform, failure: Failure::OAuth { code, message } },
+            Ok(OAuthStatus::Failed { code, message }) => Phase::Failed {
+                platform,
+                failure: Failure::OAuth { code, message },
+            },
             Err(error) => match PollPolicy::verdict(&error) {
-                Verdict::Retry { retry_after, network } => {
+                Verdict::Retry {
+                    retry_after,
+                    network,
+                } => {
                     p.schedule.on_error(now, retry_after, network);
                     return;
                 }
-                Verdict::Stop => Phase::Failed { platform, failure: Failure::Rejected(error) },
+                Verdict::Stop => Phase::Failed {
+                    platform,
+                    failure: Failure::Rejected(error),
+                },
                 Verdict::Unavailable(scope) => Phase::Unavailable { platform, scope },
             },
         };
         self.conclude(ending, out);
-        if let Phase::Connected(Connected { fetch: Some(request), .. }) = self.phase {
+        if let Phase::Connected(Connected {
+            fetch: Some(request),
+            ..
+        }) = self.phase
+        {
             out.push(Effect::FetchAccounts { request });
         }
     }
@@ -717,7 +818,16 @@ impl Flow {
         };
         match signal {
             ReturnSignal::Error(code) => {
-                self.conclude(Phase::Failed { platform, failure: Failure::OAuth { code, message: None } }, out);
+                self.conclude(
+                    Phase::Failed {
+                        platform,
+                        failure: Failure::OAuth {
+                            code,
+                            message: None,
+                        },
+                    },
+                    out,
+                );
             }
             ReturnSignal::Success => {
                 // Already finishing: nothing changes (not even the allowance).
@@ -731,7 +841,13 @@ impl Flow {
         }
     }
 
-    fn resume(&mut self, attempt: Attempt, returned: Option<ReturnSignal>, now: Millis, out: &mut Vec<Effect>) {
+    fn resume(
+        &mut self,
+        attempt: Attempt,
+        returned: Option<ReturnSignal>,
+        now: Millis,
+        out: &mut Vec<Effect>,
+    ) {
         if self.phase.is_active() {
             // The same attempt seen again (e.g. return page and channel both fired).
             if let (Some(signal), Some(current)) = (returned, self.phase.attempt()) {
@@ -747,17 +863,42 @@ impl Flow {
         let platform = attempt.platform;
         match returned {
             Some(ReturnSignal::Error(code)) => {
-                self.conclude(Phase::Failed { platform, failure: Failure::OAuth { code, message: None } }, out);
+                self.conclude(
+                    Phase::Failed {
+                        platform,
+                        failure: Failure::OAuth {
+                            code,
+                            message: None,
+                        },
+                    },
+                    out,
+                );
             }
             _ if now >= attempt.expires_at => self.conclude(Phase::Expired { platform }, out),
             Some(ReturnSignal::Success) => {
                 let mut schedule = PollSchedule::resumed();
                 schedule.allow_confirmation();
-                self.enter(Phase::Finishing(Polling { attempt, authorize_url: None, tab: TabState::None, schedule }), out);
+                self.enter(
+                    Phase::Finishing(Polling {
+                        attempt,
+                        authorize_url: None,
+                        tab: TabState::None,
+                        schedule,
+                    }),
+                    out,
+                );
             }
             None => {
                 let schedule = PollSchedule::resumed();
-                self.enter(Phase::Waiting(Polling { attempt, authorize_url: None, tab: TabState::None, schedule }), out);
+                self.enter(
+                    Phase::Waiting(Polling {
+                        attempt,
+                        authorize_url: None,
+                        tab: TabState::None,
+                        schedule,
+                    }),
+                    out,
+                );
             }
         }
     }
@@ -789,17 +930,27 @@ impl Flow {
                 handle: c.connection.handle.clone(),
                 connected_at: c.connection.connected_at.clone(),
             })),
-            Phase::Failed { failure: Failure::OAuth { code, message }, platform } => Some(failed(
+            Phase::Failed {
+                failure: Failure::OAuth { code, message },
+                platform,
+            } => Some(failed(
                 code.as_str().into(),
                 message.clone().unwrap_or_else(|| code.description().into()),
                 *platform,
             )),
-            Phase::Failed { failure: Failure::Rejected(e), platform } | Phase::FailedToStart { error: e, platform } => {
+            Phase::Failed {
+                failure: Failure::Rejected(e),
+                platform,
+            }
+            | Phase::FailedToStart { error: e, platform } => {
                 Some(failed(e.code(), e.to_string(), *platform))
             }
             Phase::Unavailable { scope, platform } => Some(failed(
                 "KILL_SWITCH".into(),
-                format!("Layers' partner API is switched off (scope: {})", scope.as_str()),
+                format!(
+                    "Layers' partner API is switched off (scope: {})",
+                    scope.as_str()
+                ),
                 *platform,
             )),
             _ => None,
@@ -810,5 +961,9 @@ impl Flow {
 }
 
 fn failed(code: String, message: String, platform: Platform) -> Event {
-    Event::Failed(FailedEvent { code, message, platform })
+    Event::Failed(FailedEvent {
+        code,
+        message,
+        platform,
+    })
 }

@@ -73,8 +73,8 @@ pub mod policy;
 pub mod time;
 
 pub use machine::{
-    Attempt, Connected, ConnectedEvent, Effect, Event, FailedEvent, Failure, Flow, Input, Mode, Phase,
-    PhaseName, Polling, RequestId, ReturnSignal, Starting, StatusEvent, TabState,
+    Attempt, Connected, ConnectedEvent, Effect, Event, FailedEvent, Failure, Flow, Input, Mode,
+    Phase, PhaseName, Polling, RequestId, ReturnSignal, Starting, StatusEvent, TabState,
 };
 pub use policy::PollPolicy;
 pub use time::Millis;

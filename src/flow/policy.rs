@@ -63,15 +63,26 @@ impl PollPolicy {
             return Verdict::Unavailable(scope);
         }
         match error {
-            ApiError::Http { status, retry_after, .. } => match status {
-                408 | 429 | 500..=599 => Verdict::Retry { retry_after: *retry_after, network: false },
+            ApiError::Http {
+                status,
+                retry_after,
+                ..
+            } => match status {
+                408 | 429 | 500..=599 => Verdict::Retry {
+                    retry_after: *retry_after,
+                    network: false,
+                },
                 _ => Verdict::Stop,
             },
             // A 2xx we cannot read is likely a captive portal or a proxy glitch.
-            ApiError::Malformed { .. } | ApiError::Timeout | ApiError::Aborted => {
-                Verdict::Retry { retry_after: None, network: false }
-            }
-            ApiError::Network => Verdict::Retry { retry_after: None, network: true },
+            ApiError::Malformed { .. } | ApiError::Timeout | ApiError::Aborted => Verdict::Retry {
+                retry_after: None,
+                network: false,
+            },
+            ApiError::Network => Verdict::Retry {
+                retry_after: None,
+                network: true,
+            },
         }
     }
 
@@ -141,7 +152,10 @@ pub(crate) struct PollSchedule {
 impl PollSchedule {
     /// A freshly minted attempt: first poll one floor after the mint.
     pub(crate) fn after_mint(now: Millis) -> Self {
-        Self { anchor: Some(now), ..Self::resumed() }
+        Self {
+            anchor: Some(now),
+            ..Self::resumed()
+        }
     }
 
     /// An attempt resumed after a reload or a redirect: poll at once, since
@@ -238,7 +252,14 @@ mod tests {
     use crate::api::ErrorCode;
 
     fn http(status: u16, code: Option<ErrorCode>) -> ApiError {
-        ApiError::Http { status, code, message: None, request_id: None, retry_after: None, scope: None }
+        ApiError::Http {
+            status,
+            code,
+            message: None,
+            request_id: None,
+            retry_after: None,
+            scope: None,
+        }
     }
 
     #[test]
@@ -256,16 +277,29 @@ mod tests {
     fn retry_after_wins_when_longer() {
         assert_eq!(PollPolicy::error_wait(5_000, Some(12)), 12_000);
         assert_eq!(PollPolicy::error_wait(20_000, Some(12)), 20_000);
-        assert_eq!(PollPolicy::error_wait(5_000, Some(u32::MAX)), u64::from(u32::MAX) * 1_000);
+        assert_eq!(
+            PollPolicy::error_wait(5_000, Some(u32::MAX)),
+            u64::from(u32::MAX) * 1_000
+        );
     }
 
     #[test]
     fn verdicts() {
         for status in [400, 401, 403, 404, 413] {
-            assert_eq!(PollPolicy::verdict(&http(status, None)), Verdict::Stop, "{status}");
+            assert_eq!(
+                PollPolicy::verdict(&http(status, None)),
+                Verdict::Stop,
+                "{status}"
+            );
         }
         for status in [408, 429, 500, 502, 503, 504] {
-            assert!(matches!(PollPolicy::verdict(&http(status, None)), Verdict::Retry { .. }), "{status}");
+            assert!(
+                matches!(
+                    PollPolicy::verdict(&http(status, None)),
+                    Verdict::Retry { .. }
+                ),
+                "{status}"
+            );
         }
         let kill = ApiError::Http {
             status: 503,
@@ -275,20 +309,38 @@ mod tests {
             retry_after: None,
             scope: Some(KillSwitchScope::Organization),
         };
-        assert_eq!(PollPolicy::verdict(&kill), Verdict::Unavailable(KillSwitchScope::Organization));
+        assert_eq!(
+            PollPolicy::verdict(&kill),
+            Verdict::Unavailable(KillSwitchScope::Organization)
+        );
         assert_eq!(
             PollPolicy::verdict(&ApiError::Network),
-            Verdict::Retry { retry_after: None, network: true }
+            Verdict::Retry {
+                retry_after: None,
+                network: true
+            }
         );
     }
 
     #[test]
     fn deadline_is_clamped_to_ten_minutes() {
         let now = 1_776_538_931_000; // 19:02:11, ten minutes before the example
-        assert_eq!(PollPolicy::deadline("2026-04-18T19:12:11Z", now), now + 600_000);
-        assert_eq!(PollPolicy::deadline("2026-04-18T19:07:11Z", now), now + 300_000);
-        assert_eq!(PollPolicy::deadline("2026-04-18T19:22:11Z", now), now + 600_000);
-        assert_eq!(PollPolicy::deadline("2026-04-18T19:00:00Z", now), now + 600_000);
+        assert_eq!(
+            PollPolicy::deadline("2026-04-18T19:12:11Z", now),
+            now + 600_000
+        );
+        assert_eq!(
+            PollPolicy::deadline("2026-04-18T19:07:11Z", now),
+            now + 300_000
+        );
+        assert_eq!(
+            PollPolicy::deadline("2026-04-18T19:22:11Z", now),
+            now + 600_000
+        );
+        assert_eq!(
+            PollPolicy::deadline("2026-04-18T19:00:00Z", now),
+            now + 600_000
+        );
         assert_eq!(PollPolicy::deadline("soon", now), now + 600_000);
         assert_eq!(PollPolicy::deadline("", u64::MAX), u64::MAX);
     }
@@ -299,18 +351,33 @@ mod tests {
         assert_eq!(s.decide(0, true, 60_000), Decision::WaitUntil(Some(5_000)));
         assert_eq!(s.decide(5_000, true, 60_000), Decision::Poll);
         s.on_sent(5_000, RequestId(1));
-        assert_eq!(s.decide(6_000, true, 60_000), Decision::WaitUntil(Some(60_000)));
+        assert_eq!(
+            s.decide(6_000, true, 60_000),
+            Decision::WaitUntil(Some(60_000))
+        );
         s.on_answer();
         s.allow_confirmation();
-        assert_eq!(s.decide(5_500, true, 60_000), Decision::WaitUntil(Some(6_000)));
+        assert_eq!(
+            s.decide(5_500, true, 60_000),
+            Decision::WaitUntil(Some(6_000))
+        );
         s.on_sent(6_000, RequestId(2));
         s.on_answer();
         s.allow_confirmation(); // a second return does not buy a second early poll
-        assert_eq!(s.decide(7_000, true, 60_000), Decision::WaitUntil(Some(11_000)));
-        assert_eq!(s.decide(11_000, false, 60_000), Decision::WaitUntil(Some(60_000)));
+        assert_eq!(
+            s.decide(7_000, true, 60_000),
+            Decision::WaitUntil(Some(11_000))
+        );
+        assert_eq!(
+            s.decide(11_000, false, 60_000),
+            Decision::WaitUntil(Some(60_000))
+        );
         assert_eq!(s.decide(11_000, true, 11_000), Decision::Expire);
         assert_eq!(s.decide(11_000, true, 11_001), Decision::Poll);
         // A poll due exactly at the deadline is never sent: wait for expiry.
-        assert_eq!(s.decide(10_000, true, 11_000), Decision::WaitUntil(Some(11_000)));
+        assert_eq!(
+            s.decide(10_000, true, 11_000),
+            Decision::WaitUntil(Some(11_000))
+        );
     }
 }

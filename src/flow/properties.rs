@@ -20,7 +20,8 @@ use super::time::format_rfc3339;
 // so a wrong constant fails the properties instead of moving them.
 use super::*;
 use crate::api::{
-    ApiError, Connection, ErrorCode, FailureCode, KillSwitchScope, OAuthStatus, OAuthUrl, Platform, SocialAccounts,
+    ApiError, Connection, ErrorCode, FailureCode, KillSwitchScope, OAuthStatus, OAuthUrl, Platform,
+    SocialAccounts,
 };
 
 #[derive(Clone, Debug)]
@@ -136,11 +137,19 @@ impl Sim {
     }
 
     fn feed(&mut self, input: Input) -> Result<(), TestCaseError> {
-        let starts = matches!(input, Input::Start { .. } | Input::Retry | Input::Resume { .. });
+        let starts = matches!(
+            input,
+            Input::Start { .. } | Input::Retry | Input::Resume { .. }
+        );
         let was_active = self.flow.phase().is_active();
         let effects = self.flow.handle(input, self.now);
         let phase = self.flow.phase().clone();
-        if starts && !was_active && effects.iter().any(|e| matches!(e, Effect::Emit(Event::Status(_)))) {
+        if starts
+            && !was_active
+            && effects
+                .iter()
+                .any(|e| matches!(e, Effect::Emit(Event::Status(_))))
+        {
             self.attempts.push(Attempted::default());
         }
 
@@ -149,14 +158,23 @@ impl Sim {
         for effect in effects {
             match effect {
                 Effect::Poll { request, state } => self.check_poll(request, state, &phase)?,
-                Effect::Mint { request, .. } => self.outstanding.push((request, Kind::Mint, String::new())),
-                Effect::FetchAccounts { request } => self.outstanding.push((request, Kind::Accounts, String::new())),
+                Effect::Mint { request, .. } => {
+                    self.outstanding.push((request, Kind::Mint, String::new()))
+                }
+                Effect::FetchAccounts { request } => {
+                    self.outstanding
+                        .push((request, Kind::Accounts, String::new()))
+                }
                 Effect::SetTimer { at } => self.timer = Some(at),
                 Effect::ClearTimer => self.timer = None,
                 Effect::Emit(Event::Status(s)) => {
                     let ends = !matches!(
                         s.phase,
-                        PhaseName::Idle | PhaseName::Starting | PhaseName::Redirecting | PhaseName::Waiting | PhaseName::Finishing
+                        PhaseName::Idle
+                            | PhaseName::Starting
+                            | PhaseName::Redirecting
+                            | PhaseName::Waiting
+                            | PhaseName::Finishing
                     );
                     if ends {
                         prop_assert!(ending.is_none(), "two endings in one step");
@@ -173,7 +191,10 @@ impl Sim {
                 _ => 1,
             };
             prop_assert_eq!(outcome_events, expected, "outcome events for {:?}", name);
-            let attempt = self.attempts.last_mut().expect("an ending without an attempt");
+            let attempt = self
+                .attempts
+                .last_mut()
+                .expect("an ending without an attempt");
             attempt.endings += 1;
             prop_assert!(attempt.endings <= 1, "a second ending: {:?}", name);
         } else {
@@ -186,22 +207,42 @@ impl Sim {
         Ok(())
     }
 
-    fn check_poll(&mut self, request: RequestId, state: String, phase: &Phase) -> Result<(), TestCaseError> {
+    fn check_poll(
+        &mut self,
+        request: RequestId,
+        state: String,
+        phase: &Phase,
+    ) -> Result<(), TestCaseError> {
         let now = self.now;
         let (Phase::Waiting(p) | Phase::Finishing(p)) = phase else {
             return Err(TestCaseError::fail(format!("poll in {:?}", phase.name())));
         };
         prop_assert_eq!(&p.attempt.state, &state);
-        prop_assert!(now < p.attempt.expires_at, "poll at {} ≥ deadline {}", now, p.attempt.expires_at);
         prop_assert!(
-            !self.outstanding.iter().any(|(_, k, s)| *k == Kind::Poll && *s == state),
+            now < p.attempt.expires_at,
+            "poll at {} ≥ deadline {}",
+            now,
+            p.attempt.expires_at
+        );
+        prop_assert!(
+            !self
+                .outstanding
+                .iter()
+                .any(|(_, k, s)| *k == Kind::Poll && *s == state),
             "two polls of {} in flight",
             state
         );
         if let Some(&prev) = self.last_poll.get(&state) {
-            prop_assert!(now >= prev + 1_000, "polls {} ms apart", now as i128 - prev as i128);
+            prop_assert!(
+                now >= prev + 1_000,
+                "polls {} ms apart",
+                now as i128 - prev as i128
+            );
             if now < prev + 5_000 {
-                prop_assert!(matches!(phase, Phase::Finishing(_)), "early poll outside Finishing");
+                prop_assert!(
+                    matches!(phase, Phase::Finishing(_)),
+                    "early poll outside Finishing"
+                );
                 let early = self.early_polls.entry(state.clone()).or_default();
                 *early += 1;
                 prop_assert!(*early <= 1, "a second early poll");
@@ -252,7 +293,11 @@ impl Sim {
                             connected_at: None,
                         }),
                         Reply::Failed(known) => OAuthStatus::Failed {
-                            code: if known { FailureCode::PlatformDenied } else { FailureCode::Other("new_code".into()) },
+                            code: if known {
+                                FailureCode::PlatformDenied
+                            } else {
+                                FailureCode::Other("new_code".into())
+                            },
                             message: None,
                         },
                         Reply::Unrecognized => OAuthStatus::Unrecognized("later".into()),
@@ -272,7 +317,11 @@ impl Sim {
                             _ => "not a date".into(),
                         };
                         let state = self.fresh_state("st");
-                        Ok(OAuthUrl { authorize_url: "https://example.test/auth".into(), state, expires_at })
+                        Ok(OAuthUrl {
+                            authorize_url: "https://example.test/auth".into(),
+                            state,
+                            expires_at,
+                        })
                     }
                 },
             },
@@ -310,7 +359,11 @@ impl Sim {
             Step::Cancel => self.feed(Input::Cancel)?,
             Step::Retry => self.feed(Input::Retry)?,
             Step::Start(tiktok) => {
-                let platform = if tiktok { Platform::Tiktok } else { Platform::Instagram };
+                let platform = if tiktok {
+                    Platform::Tiktok
+                } else {
+                    Platform::Instagram
+                };
                 self.feed(Input::Start { platform })?
             }
             Step::Resume(life, returned) => {
@@ -321,7 +374,11 @@ impl Sim {
                     expires_at: (self.now + life).saturating_sub(300_000),
                 };
                 let returned = returned.map(|ok| {
-                    if ok { ReturnSignal::Success } else { ReturnSignal::Error(FailureCode::ExchangeFailed) }
+                    if ok {
+                        ReturnSignal::Success
+                    } else {
+                        ReturnSignal::Error(FailureCode::ExchangeFailed)
+                    }
                 });
                 self.feed(Input::Resume { attempt, returned })?
             }
@@ -362,7 +419,11 @@ proptest! {
 #[test]
 fn a_long_throttled_attempt_stays_within_the_rules() {
     let mut sim = Sim::new(Mode::Tab);
-    let mut steps = vec![Step::Start(true), Step::TabOpened(false), Step::Answer(0, Reply::Pending, 0)];
+    let mut steps = vec![
+        Step::Start(true),
+        Step::TabOpened(false),
+        Step::Answer(0, Reply::Pending, 0),
+    ];
     for i in 0..400u64 {
         steps.push(Step::FireTimer(i * 37 % 4_000));
         let reply = match i % 7 {
@@ -376,6 +437,10 @@ fn a_long_throttled_attempt_stays_within_the_rules() {
     for step in steps {
         sim.run(step).unwrap();
     }
-    assert!(matches!(sim.flow.phase(), Phase::Expired { .. }), "{:?}", sim.flow.phase().name());
+    assert!(
+        matches!(sim.flow.phase(), Phase::Expired { .. }),
+        "{:?}",
+        sim.flow.phase().name()
+    );
     assert!(sim.last_poll.len() == 1);
 }

@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::api::{
-    ApiError, Connection, ErrorCode, FailureCode, KillSwitchScope, OAuthStatus, OAuthUrl, Platform, SocialAccount,
-    SocialAccounts,
+    ApiError, Connection, ErrorCode, FailureCode, KillSwitchScope, OAuthStatus, OAuthUrl, Platform,
+    SocialAccount, SocialAccounts,
 };
 
 /// 19:02:11Z, ten minutes before the spec's `expiresAt` example.
@@ -19,61 +19,131 @@ struct Shell {
 
 impl Shell {
     fn new(mode: Mode) -> Self {
-        Self { flow: Flow::new(mode), now: T0, log: vec![] }
+        Self {
+            flow: Flow::new(mode),
+            now: T0,
+            log: vec![],
+        }
     }
 
     /// Feeds `input` at `T0 + ms`.
     fn at(&mut self, ms: Millis, input: Input) -> Vec<Effect> {
         self.now = T0 + ms;
         let effects = self.flow.handle(input, self.now);
-        self.log.extend(effects.iter().cloned().map(|e| (self.now, e)));
+        self.log
+            .extend(effects.iter().cloned().map(|e| (self.now, e)));
         effects
     }
 
     /// Start (tab opened or blocked) and mint `state` with `expires_at`, at `ms`.
     fn connect(&mut self, ms: Millis, blocked: bool, state: &str, expires_at: &str) -> Vec<Effect> {
-        let mint = mint_id(&self.at(ms, Input::Start { platform: Platform::Tiktok })).expect("mint");
+        let mint = mint_id(&self.at(
+            ms,
+            Input::Start {
+                platform: Platform::Tiktok,
+            },
+        ))
+        .expect("mint");
         self.at(ms, Input::TabOpened { blocked });
-        self.at(ms, Input::Minted { request: mint, result: Ok(oauth_url(state, expires_at)) })
+        self.at(
+            ms,
+            Input::Minted {
+                request: mint,
+                result: Ok(oauth_url(state, expires_at)),
+            },
+        )
     }
 
     fn polls(&self) -> Vec<Millis> {
-        self.log.iter().filter(|(_, e)| matches!(e, Effect::Poll { .. })).map(|(t, _)| t - T0).collect()
+        self.log
+            .iter()
+            .filter(|(_, e)| matches!(e, Effect::Poll { .. }))
+            .map(|(t, _)| t - T0)
+            .collect()
     }
 
     fn events(&self) -> Vec<Event> {
-        self.log.iter().filter_map(|(_, e)| if let Effect::Emit(ev) = e { Some(ev.clone()) } else { None }).collect()
+        self.log
+            .iter()
+            .filter_map(|(_, e)| {
+                if let Effect::Emit(ev) = e {
+                    Some(ev.clone())
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     fn outcome_events(&self) -> Vec<Event> {
-        self.events().into_iter().filter(|e| !matches!(e, Event::Status(_))).collect()
+        self.events()
+            .into_iter()
+            .filter(|e| !matches!(e, Event::Status(_)))
+            .collect()
     }
 
     fn phases(&self) -> Vec<PhaseName> {
-        self.events().into_iter().filter_map(|e| if let Event::Status(s) = e { Some(s.phase) } else { None }).collect()
+        self.events()
+            .into_iter()
+            .filter_map(|e| {
+                if let Event::Status(s) = e {
+                    Some(s.phase)
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     /// Answers the poll among `effects` at `ms`.
-    fn answer(&mut self, effects: &[Effect], ms: Millis, result: Result<OAuthStatus, ApiError>) -> Vec<Effect> {
+    fn answer(
+        &mut self,
+        effects: &[Effect],
+        ms: Millis,
+        result: Result<OAuthStatus, ApiError>,
+    ) -> Vec<Effect> {
         let request = poll_id(effects).expect("a poll to answer");
         self.at(ms, Input::Polled { request, result })
     }
 }
 
 fn oauth_url(state: &str, expires_at: &str) -> OAuthUrl {
-    OAuthUrl { authorize_url: URL.into(), state: state.into(), expires_at: expires_at.into() }
+    OAuthUrl {
+        authorize_url: URL.into(),
+        state: state.into(),
+        expires_at: expires_at.into(),
+    }
 }
 
 fn mint_id(effects: &[Effect]) -> Option<RequestId> {
-    effects.iter().find_map(|e| if let Effect::Mint { request, .. } = e { Some(*request) } else { None })
+    effects.iter().find_map(|e| {
+        if let Effect::Mint { request, .. } = e {
+            Some(*request)
+        } else {
+            None
+        }
+    })
 }
 
 fn poll_id(effects: &[Effect]) -> Option<RequestId> {
-    effects.iter().find_map(|e| if let Effect::Poll { request, .. } = e { Some(*request) } else { None })
+    effects.iter().find_map(|e| {
+        if let Effect::Poll { request, .. } = e {
+            Some(*request)
+        } else {
+            None
+        }
+    })
 }
 
 fn http(status: u16, code: Option<ErrorCode>, retry_after: Option<u32>) -> ApiError {
-    ApiError::Http { status, code, message: None, request_id: None, retry_after, scope: None }
+    ApiError::Http {
+        status,
+        code,
+        message: None,
+        request_id: None,
+        retry_after,
+        scope: None,
+    }
 }
 
 fn completed() -> OAuthStatus {
@@ -91,11 +161,23 @@ fn pending() -> Result<OAuthStatus, ApiError> {
 
 /// Drives pending answers: fire the timer at each `SetTimer`, answer each poll
 /// with `answer(n)` 100 ms later, until `until` ms.
-fn run(s: &mut Shell, until: Millis, mut answer: impl FnMut(usize) -> Result<OAuthStatus, ApiError>) {
+fn run(
+    s: &mut Shell,
+    until: Millis,
+    mut answer: impl FnMut(usize) -> Result<OAuthStatus, ApiError>,
+) {
     let mut n = 0;
     while s.now - T0 < until {
-        let next = s.log.iter().rev().find_map(|(_, e)| if let Effect::SetTimer { at } = e { Some(*at) } else { None });
-        let Some(at) = next.filter(|&at| at > s.now && at - T0 <= until) else { break };
+        let next = s.log.iter().rev().find_map(|(_, e)| {
+            if let Effect::SetTimer { at } = e {
+                Some(*at)
+            } else {
+                None
+            }
+        });
+        let Some(at) = next.filter(|&at| at > s.now && at - T0 <= until) else {
+            break;
+        };
         let effects = s.at(at - T0, Input::Timer);
         if poll_id(&effects).is_some() {
             s.answer(&effects, at - T0 + 100, answer(n));
@@ -107,23 +189,60 @@ fn run(s: &mut Shell, until: Millis, mut answer: impl FnMut(usize) -> Result<OAu
 #[test]
 fn happy_path_with_early_confirmation_after_return() {
     let mut s = Shell::new(Mode::Tab);
-    let effects = s.at(0, Input::Start { platform: Platform::Tiktok });
-    assert_eq!(effects[0], Effect::OpenBlankTab, "the tab opens first, inside the click");
-    assert!(matches!(effects[1], Effect::Mint { platform: Platform::Tiktok, .. }));
+    let effects = s.at(
+        0,
+        Input::Start {
+            platform: Platform::Tiktok,
+        },
+    );
+    assert_eq!(
+        effects[0],
+        Effect::OpenBlankTab,
+        "the tab opens first, inside the click"
+    );
+    assert!(matches!(
+        effects[1],
+        Effect::Mint {
+            platform: Platform::Tiktok,
+            ..
+        }
+    ));
     let mint = mint_id(&effects).unwrap();
     assert!(s.at(0, Input::TabOpened { blocked: false }).is_empty());
 
-    let effects = s.at(400, Input::Minted { request: mint, result: Ok(oauth_url("st_1", EXPIRES)) });
-    let attempt = Attempt { state: "st_1".into(), platform: Platform::Tiktok, expires_at: T0 + 600_000 };
+    let effects = s.at(
+        400,
+        Input::Minted {
+            request: mint,
+            result: Ok(oauth_url("st_1", EXPIRES)),
+        },
+    );
+    let attempt = Attempt {
+        state: "st_1".into(),
+        platform: Platform::Tiktok,
+        expires_at: T0 + 600_000,
+    };
     assert_eq!(effects[0], Effect::Persist(attempt));
     assert_eq!(effects[1], Effect::NavigateTab { url: URL.into() });
-    assert!(effects.contains(&Effect::SetTimer { at: T0 + 5_400 }), "first poll one floor after the mint");
+    assert!(
+        effects.contains(&Effect::SetTimer { at: T0 + 5_400 }),
+        "first poll one floor after the mint"
+    );
     assert!(poll_id(&effects).is_none());
 
     // An early timer does nothing but re-arm.
-    assert_eq!(s.at(3_000, Input::Timer), vec![Effect::SetTimer { at: T0 + 5_400 }]);
+    assert_eq!(
+        s.at(3_000, Input::Timer),
+        vec![Effect::SetTimer { at: T0 + 5_400 }]
+    );
     let poll = s.at(5_400, Input::Timer);
-    assert_eq!(poll[0], Effect::Poll { request: poll_id(&poll).unwrap(), state: "st_1".into() });
+    assert_eq!(
+        poll[0],
+        Effect::Poll {
+            request: poll_id(&poll).unwrap(),
+            state: "st_1".into()
+        }
+    );
     s.answer(&poll, 5_600, pending());
 
     // Back from the consent page 1.2 s after that poll: the confirmation
@@ -139,9 +258,17 @@ fn happy_path_with_early_confirmation_after_return() {
     assert!(effects.contains(&Effect::ClearTimer));
     let fetch = effects
         .iter()
-        .find_map(|e| if let Effect::FetchAccounts { request } = e { Some(*request) } else { None })
+        .find_map(|e| {
+            if let Effect::FetchAccounts { request } = e {
+                Some(*request)
+            } else {
+                None
+            }
+        })
         .expect("fetch the account once");
-    let Phase::Connected(c) = s.flow.phase() else { panic!("{:?}", s.flow.phase()) };
+    let Phase::Connected(c) = s.flow.phase() else {
+        panic!("{:?}", s.flow.phase())
+    };
     assert!(c.is_loading_account() && c.account.is_none());
     assert_eq!(s.polls(), [5_400, 6_400]);
     assert_eq!(
@@ -153,7 +280,15 @@ fn happy_path_with_early_confirmation_after_return() {
             connected_at: Some("2026-04-18T19:06:42Z".into()),
         })]
     );
-    assert_eq!(s.phases(), [PhaseName::Starting, PhaseName::Waiting, PhaseName::Finishing, PhaseName::Connected]);
+    assert_eq!(
+        s.phases(),
+        [
+            PhaseName::Starting,
+            PhaseName::Waiting,
+            PhaseName::Finishing,
+            PhaseName::Connected
+        ]
+    );
 
     // The account list only enriches the phase.
     let account = |id: &str| SocialAccount {
@@ -167,9 +302,21 @@ fn happy_path_with_early_confirmation_after_return() {
         leased: None,
         connected_at: None,
     };
-    let list = SocialAccounts { data: vec![account("sa_other"), account("sa_9c1e")] };
-    assert!(s.at(7_000, Input::AccountsFetched { request: fetch, result: Ok(list) }).is_empty());
-    let Phase::Connected(c) = s.flow.phase() else { panic!() };
+    let list = SocialAccounts {
+        data: vec![account("sa_other"), account("sa_9c1e")],
+    };
+    assert!(s
+        .at(
+            7_000,
+            Input::AccountsFetched {
+                request: fetch,
+                result: Ok(list)
+            }
+        )
+        .is_empty());
+    let Phase::Connected(c) = s.flow.phase() else {
+        panic!()
+    };
     assert_eq!(c.account.as_ref().map(|a| a.id.as_str()), Some("sa_9c1e"));
     assert!(!c.is_loading_account());
 }
@@ -180,11 +327,22 @@ fn account_fetch_failure_keeps_the_connection() {
     s.connect(0, false, "st_1", EXPIRES);
     let poll = s.at(5_000, Input::Timer);
     let effects = s.answer(&poll, 5_100, Ok(completed()));
-    let Some(Effect::FetchAccounts { request }) = effects.iter().find(|e| matches!(e, Effect::FetchAccounts { .. })) else {
+    let Some(Effect::FetchAccounts { request }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::FetchAccounts { .. }))
+    else {
         panic!()
     };
-    s.at(5_200, Input::AccountsFetched { request: *request, result: Err(ApiError::Network) });
-    let Phase::Connected(c) = s.flow.phase() else { panic!() };
+    s.at(
+        5_200,
+        Input::AccountsFetched {
+            request: *request,
+            result: Err(ApiError::Network),
+        },
+    );
+    let Phase::Connected(c) = s.flow.phase() else {
+        panic!()
+    };
     assert_eq!((c.account.as_ref(), c.is_loading_account()), (None, false));
     assert_eq!(c.connection.social_account_id, "sa_9c1e");
 }
@@ -194,9 +352,16 @@ fn retry_after_12_delays_the_next_poll_12_seconds() {
     let mut s = Shell::new(Mode::Tab);
     s.connect(0, false, "st_1", EXPIRES);
     let poll = s.at(5_000, Input::Timer);
-    let effects = s.answer(&poll, 5_200, Err(http(429, Some(ErrorCode::RateLimited), Some(12))));
+    let effects = s.answer(
+        &poll,
+        5_200,
+        Err(http(429, Some(ErrorCode::RateLimited), Some(12))),
+    );
     assert!(effects.contains(&Effect::SetTimer { at: T0 + 17_200 }));
-    assert!(poll_id(&s.at(10_000, Input::Timer)).is_none(), "the floor alone is not enough");
+    assert!(
+        poll_id(&s.at(10_000, Input::Timer)).is_none(),
+        "the floor alone is not enough"
+    );
     assert!(poll_id(&s.at(17_199, Input::VisibilityChanged { visible: true })).is_none());
     assert!(poll_id(&s.at(17_200, Input::Timer)).is_some());
 }
@@ -206,19 +371,37 @@ fn backoff_5_10_20_30_30_then_resets() {
     let mut s = Shell::new(Mode::Tab);
     s.connect(0, false, "st_1", EXPIRES);
     let limited = || Err(http(429, Some(ErrorCode::RateLimited), None));
-    run(&mut s, 200_000, |n| if n < 5 { limited() } else if n == 5 { pending() } else { limited() });
+    run(&mut s, 200_000, |n| {
+        if n < 5 {
+            limited()
+        } else if n == 5 {
+            pending()
+        } else {
+            limited()
+        }
+    });
     let polls = s.polls();
     // Each answer comes 100 ms after its poll; waits count from the answer.
     let gaps: Vec<_> = polls.windows(2).map(|w| w[1] - w[0] - 100).collect();
-    assert_eq!(gaps[..7], [5_000, 10_000, 20_000, 30_000, 30_000, 4_900, 5_000]);
+    assert_eq!(
+        gaps[..7],
+        [5_000, 10_000, 20_000, 30_000, 30_000, 4_900, 5_000]
+    );
 }
 
 #[test]
 fn server_errors_back_off_then_recover() {
     let mut s = Shell::new(Mode::Tab);
     s.connect(0, false, "st_1", EXPIRES);
-    let errors = [http(500, Some(ErrorCode::Internal), None), ApiError::Network, ApiError::Timeout, http(502, None, None)];
-    run(&mut s, 120_000, |n| errors.get(n).cloned().map_or_else(pending, Err));
+    let errors = [
+        http(500, Some(ErrorCode::Internal), None),
+        ApiError::Network,
+        ApiError::Timeout,
+        http(502, None, None),
+    ];
+    run(&mut s, 120_000, |n| {
+        errors.get(n).cloned().map_or_else(pending, Err)
+    });
     let polls = s.polls();
     let gaps: Vec<_> = polls.windows(2).map(|w| w[1] - w[0]).collect();
     assert_eq!(gaps[..6], [5_100, 10_100, 20_100, 30_100, 5_000, 5_000]);
@@ -241,9 +424,14 @@ fn client_errors_stop_the_attempt_for_the_integrator() {
         assert!(effects.contains(&Effect::ClearPersisted) && effects.contains(&Effect::ClearTimer));
         assert_eq!(
             *s.flow.phase(),
-            Phase::Failed { platform: Platform::Tiktok, failure: Failure::Rejected(error.clone()) }
+            Phase::Failed {
+                platform: Platform::Tiktok,
+                failure: Failure::Rejected(error.clone())
+            }
         );
-        let [Event::Failed(f)] = &s.outcome_events()[..] else { panic!() };
+        let [Event::Failed(f)] = &s.outcome_events()[..] else {
+            panic!()
+        };
         assert_eq!(f.code, code.as_str());
         assert!(f.message.contains(&status.to_string()), "{}", f.message);
         assert!(poll_id(&s.at(60_000, Input::Timer)).is_none());
@@ -264,12 +452,34 @@ fn kill_switch_stops_as_unavailable_with_its_scope() {
         scope: Some(KillSwitchScope::Organization),
     };
     s.answer(&poll, 5_100, Err(error));
-    assert_eq!(*s.flow.phase(), Phase::Unavailable { platform: Platform::Tiktok, scope: KillSwitchScope::Organization });
-    let [Event::Failed(f)] = &s.outcome_events()[..] else { panic!() };
+    assert_eq!(
+        *s.flow.phase(),
+        Phase::Unavailable {
+            platform: Platform::Tiktok,
+            scope: KillSwitchScope::Organization
+        }
+    );
+    let [Event::Failed(f)] = &s.outcome_events()[..] else {
+        panic!()
+    };
     assert_eq!(f.code, "KILL_SWITCH");
     assert!(f.message.contains("organization"));
-    let status = s.events().into_iter().rev().find_map(|e| if let Event::Status(s) = e { Some(s) } else { None }).unwrap();
-    assert_eq!((status.phase, status.code.as_deref()), (PhaseName::Unavailable, Some("KILL_SWITCH")));
+    let status = s
+        .events()
+        .into_iter()
+        .rev()
+        .find_map(|e| {
+            if let Event::Status(s) = e {
+                Some(s)
+            } else {
+                None
+            }
+        })
+        .unwrap();
+    assert_eq!(
+        (status.phase, status.code.as_deref()),
+        (PhaseName::Unavailable, Some("KILL_SWITCH"))
+    );
 }
 
 #[test]
@@ -279,10 +489,21 @@ fn nothing_is_polled_at_or_after_expires_at() {
     s.connect(0, false, "st_1", "2026-04-18T19:02:23Z");
     run(&mut s, 700_000, |_| pending());
     assert_eq!(s.polls(), [5_000, 10_000]);
-    assert_eq!(*s.flow.phase(), Phase::Expired { platform: Platform::Tiktok });
+    assert_eq!(
+        *s.flow.phase(),
+        Phase::Expired {
+            platform: Platform::Tiktok
+        }
+    );
     assert_eq!(s.phases().last(), Some(&PhaseName::Expired));
-    assert!(s.outcome_events().is_empty(), "expiry is a status, not a failure");
-    assert!(s.log.iter().any(|(t, e)| *t == T0 + 12_000 && *e == Effect::ClearPersisted));
+    assert!(
+        s.outcome_events().is_empty(),
+        "expiry is a status, not a failure"
+    );
+    assert!(s
+        .log
+        .iter()
+        .any(|(t, e)| *t == T0 + 12_000 && *e == Effect::ClearPersisted));
 
     // A poll due exactly at the deadline is not sent either.
     let mut s = Shell::new(Mode::Tab);
@@ -298,7 +519,10 @@ fn an_answer_in_flight_at_the_deadline_still_counts() {
     let mut s = Shell::new(Mode::Tab);
     s.connect(0, false, "st_1", "2026-04-18T19:02:21Z"); // deadline at 10 s
     let poll = s.at(9_000, Input::Timer);
-    assert!(s.at(10_000, Input::Timer).is_empty(), "wait for the answer on its way");
+    assert!(
+        s.at(10_000, Input::Timer).is_empty(),
+        "wait for the answer on its way"
+    );
     assert!(matches!(s.flow.phase(), Phase::Waiting(_)));
     s.answer(&poll, 10_500, Ok(completed()));
     assert!(matches!(s.flow.phase(), Phase::Connected(_)));
@@ -307,7 +531,10 @@ fn an_answer_in_flight_at_the_deadline_still_counts() {
     s.connect(0, false, "st_1", "2026-04-18T19:02:21Z");
     let poll = s.at(9_000, Input::Timer);
     s.answer(&poll, 10_500, Err(ApiError::Network));
-    assert!(matches!(s.flow.phase(), Phase::Expired { .. }), "no retry after the deadline");
+    assert!(
+        matches!(s.flow.phase(), Phase::Expired { .. }),
+        "no retry after the deadline"
+    );
 }
 
 #[test]
@@ -320,10 +547,26 @@ fn try_again_after_expiry_mints_a_new_state() {
     assert_eq!(effects[0], Effect::OpenBlankTab);
     let mint = mint_id(&effects).unwrap();
     s.at(20_000, Input::TabOpened { blocked: false });
-    s.at(20_100, Input::Minted { request: mint, result: Ok(oauth_url("st_2", "")) });
+    s.at(
+        20_100,
+        Input::Minted {
+            request: mint,
+            result: Ok(oauth_url("st_2", "")),
+        },
+    );
     let poll = s.at(25_100, Input::Timer);
-    assert_eq!(poll[0], Effect::Poll { request: poll_id(&poll).unwrap(), state: "st_2".into() });
-    assert_eq!(s.flow.phase().attempt().unwrap().expires_at, T0 + 20_100 + 600_000, "missing expiresAt: 10 min");
+    assert_eq!(
+        poll[0],
+        Effect::Poll {
+            request: poll_id(&poll).unwrap(),
+            state: "st_2".into()
+        }
+    );
+    assert_eq!(
+        s.flow.phase().attempt().unwrap().expires_at,
+        T0 + 20_100 + 600_000,
+        "missing expiresAt: 10 min"
+    );
 }
 
 #[test]
@@ -331,7 +574,10 @@ fn retry_is_offered_after_every_ending_but_success() {
     let mut s = Shell::new(Mode::Tab);
     assert!(s.at(0, Input::Retry).is_empty(), "nothing to retry yet");
     s.connect(0, false, "st_1", EXPIRES);
-    assert!(mint_id(&s.at(1_000, Input::Retry)).is_none(), "not while active");
+    assert!(
+        mint_id(&s.at(1_000, Input::Retry)).is_none(),
+        "not while active"
+    );
     s.at(1_000, Input::Cancel);
     assert!(mint_id(&s.at(2_000, Input::Retry)).is_some());
 }
@@ -344,11 +590,18 @@ fn cancel_stops_polling_and_closes_the_tab() {
     let effects = s.at(6_000, Input::Cancel);
     assert_eq!(effects[..2], [Effect::CloseTab, Effect::ClearPersisted]);
     assert!(effects.contains(&Effect::ClearTimer));
-    assert_eq!(*s.flow.phase(), Phase::Cancelled { platform: Platform::Tiktok });
+    assert_eq!(
+        *s.flow.phase(),
+        Phase::Cancelled {
+            platform: Platform::Tiktok
+        }
+    );
     // The answer in flight, later timers and returns change nothing.
     assert!(s.answer(&poll, 6_100, Ok(completed())).is_empty());
     assert!(s.at(60_000, Input::Timer).is_empty());
-    assert!(s.at(61_000, Input::Returned(ReturnSignal::Success)).is_empty());
+    assert!(s
+        .at(61_000, Input::Returned(ReturnSignal::Success))
+        .is_empty());
     assert!(s.at(62_000, Input::Cancel).is_empty());
     assert!(s.outcome_events().is_empty());
     assert_eq!(s.polls(), [5_000]);
@@ -358,9 +611,23 @@ fn cancel_stops_polling_and_closes_the_tab() {
 fn stale_answers_are_ignored() {
     let mut s = Shell::new(Mode::Tab);
     // A mint answered after cancel.
-    let mint1 = mint_id(&s.at(0, Input::Start { platform: Platform::Tiktok })).unwrap();
+    let mint1 = mint_id(&s.at(
+        0,
+        Input::Start {
+            platform: Platform::Tiktok,
+        },
+    ))
+    .unwrap();
     s.at(100, Input::Cancel);
-    assert!(s.at(200, Input::Minted { request: mint1, result: Ok(oauth_url("st_1", EXPIRES)) }).is_empty());
+    assert!(s
+        .at(
+            200,
+            Input::Minted {
+                request: mint1,
+                result: Ok(oauth_url("st_1", EXPIRES))
+            }
+        )
+        .is_empty());
     assert!(matches!(s.flow.phase(), Phase::Cancelled { .. }));
 
     // A poll of attempt 2 answered during attempt 3.
@@ -376,35 +643,60 @@ fn stale_answers_are_ignored() {
     assert!(s.answer(&poll, 12_200, Ok(completed())).is_empty());
     assert!(matches!(s.flow.phase(), Phase::Waiting(_)));
     // An account list for nobody.
-    assert!(s.at(13_000, Input::AccountsFetched { request: mint1, result: Ok(SocialAccounts::default()) }).is_empty());
+    assert!(s
+        .at(
+            13_000,
+            Input::AccountsFetched {
+                request: mint1,
+                result: Ok(SocialAccounts::default())
+            }
+        )
+        .is_empty());
 }
 
 #[test]
 fn a_return_with_an_error_code_fails_at_once() {
     let mut s = Shell::new(Mode::Tab);
     s.connect(0, false, "st_1", EXPIRES);
-    let effects = s.at(3_000, Input::Returned(ReturnSignal::from_error_param(Some("platform_denied"))));
+    let effects = s.at(
+        3_000,
+        Input::Returned(ReturnSignal::from_error_param(Some("platform_denied"))),
+    );
     assert!(effects.contains(&Effect::ClearPersisted));
     assert_eq!(
         *s.flow.phase(),
         Phase::Failed {
             platform: Platform::Tiktok,
-            failure: Failure::OAuth { code: FailureCode::PlatformDenied, message: None }
+            failure: Failure::OAuth {
+                code: FailureCode::PlatformDenied,
+                message: None
+            }
         }
     );
-    let [Event::Failed(f)] = &s.outcome_events()[..] else { panic!() };
-    assert_eq!((f.code.as_str(), f.platform), ("platform_denied", Platform::Tiktok));
+    let [Event::Failed(f)] = &s.outcome_events()[..] else {
+        panic!()
+    };
+    assert_eq!(
+        (f.code.as_str(), f.platform),
+        ("platform_denied", Platform::Tiktok)
+    );
     assert!(s.polls().is_empty());
 
     // An unknown code keeps its value.
     let mut s = Shell::new(Mode::Tab);
     s.connect(0, false, "st_1", EXPIRES);
-    s.at(3_000, Input::Returned(ReturnSignal::from_error_param(Some("quantum_flux"))));
+    s.at(
+        3_000,
+        Input::Returned(ReturnSignal::from_error_param(Some("quantum_flux"))),
+    );
     assert!(matches!(
         s.flow.phase(),
         Phase::Failed { failure: Failure::OAuth { code: FailureCode::Other(c), .. }, .. } if c == "quantum_flux"
     ));
-    assert_eq!(ReturnSignal::from_error_param(Some("  ")), ReturnSignal::Success);
+    assert_eq!(
+        ReturnSignal::from_error_param(Some("  ")),
+        ReturnSignal::Success
+    );
 }
 
 #[test]
@@ -412,11 +704,25 @@ fn a_polled_failure_keeps_its_code_and_message() {
     let mut s = Shell::new(Mode::Tab);
     s.connect(0, false, "st_1", EXPIRES);
     let poll = s.at(5_000, Input::Timer);
-    let failed = OAuthStatus::Failed { code: FailureCode::ExchangeFailed, message: Some("upstream 502".into()) };
+    let failed = OAuthStatus::Failed {
+        code: FailureCode::ExchangeFailed,
+        message: Some("upstream 502".into()),
+    };
     s.answer(&poll, 5_100, Ok(failed));
-    let [Event::Failed(f)] = &s.outcome_events()[..] else { panic!() };
-    assert_eq!((f.code.as_str(), f.message.as_str()), ("exchange_failed", "upstream 502"));
-    let status = s.events().into_iter().rev().find_map(|e| if let Event::Status(s) = e { Some(s) } else { None });
+    let [Event::Failed(f)] = &s.outcome_events()[..] else {
+        panic!()
+    };
+    assert_eq!(
+        (f.code.as_str(), f.message.as_str()),
+        ("exchange_failed", "upstream 502")
+    );
+    let status = s.events().into_iter().rev().find_map(|e| {
+        if let Event::Status(s) = e {
+            Some(s)
+        } else {
+            None
+        }
+    });
     assert_eq!(status.unwrap().code.as_deref(), Some("exchange_failed"));
 }
 
@@ -424,8 +730,12 @@ fn a_polled_failure_keeps_its_code_and_message() {
 fn a_blocked_tab_exposes_the_link_and_polling_continues() {
     let mut s = Shell::new(Mode::Tab);
     let effects = s.connect(0, true, "st_1", EXPIRES);
-    assert!(!effects.iter().any(|e| matches!(e, Effect::NavigateTab { .. })));
-    let Phase::Waiting(p) = s.flow.phase() else { panic!() };
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::NavigateTab { .. })));
+    let Phase::Waiting(p) = s.flow.phase() else {
+        panic!()
+    };
     assert_eq!((p.tab, p.blocked_link()), (TabState::Blocked, Some(URL)));
     assert!(poll_id(&s.at(5_000, Input::Timer)).is_some());
 }
@@ -433,23 +743,60 @@ fn a_blocked_tab_exposes_the_link_and_polling_continues() {
 #[test]
 fn a_tab_report_after_the_mint_still_navigates() {
     let mut s = Shell::new(Mode::Tab);
-    let mint = mint_id(&s.at(0, Input::Start { platform: Platform::Instagram })).unwrap();
-    let effects = s.at(100, Input::Minted { request: mint, result: Ok(oauth_url("st_1", EXPIRES)) });
-    assert!(!effects.iter().any(|e| matches!(e, Effect::NavigateTab { .. })));
-    assert_eq!(s.at(150, Input::TabOpened { blocked: false }), [Effect::NavigateTab { url: URL.into() }]);
+    let mint = mint_id(&s.at(
+        0,
+        Input::Start {
+            platform: Platform::Instagram,
+        },
+    ))
+    .unwrap();
+    let effects = s.at(
+        100,
+        Input::Minted {
+            request: mint,
+            result: Ok(oauth_url("st_1", EXPIRES)),
+        },
+    );
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::NavigateTab { .. })));
+    assert_eq!(
+        s.at(150, Input::TabOpened { blocked: false }),
+        [Effect::NavigateTab { url: URL.into() }]
+    );
     assert!(s.at(200, Input::TabOpened { blocked: false }).is_empty());
 }
 
 #[test]
 fn a_failed_mint_closes_the_blank_tab() {
     let mut s = Shell::new(Mode::Tab);
-    let mint = mint_id(&s.at(0, Input::Start { platform: Platform::Tiktok })).unwrap();
+    let mint = mint_id(&s.at(
+        0,
+        Input::Start {
+            platform: Platform::Tiktok,
+        },
+    ))
+    .unwrap();
     s.at(0, Input::TabOpened { blocked: false });
     let error = http(403, Some(ErrorCode::ReturnUrlNotAllowed), None);
-    let effects = s.at(300, Input::Minted { request: mint, result: Err(error.clone()) });
+    let effects = s.at(
+        300,
+        Input::Minted {
+            request: mint,
+            result: Err(error.clone()),
+        },
+    );
     assert_eq!(effects[0], Effect::CloseTab);
-    assert_eq!(*s.flow.phase(), Phase::FailedToStart { platform: Platform::Tiktok, error });
-    let [Event::Failed(f)] = &s.outcome_events()[..] else { panic!() };
+    assert_eq!(
+        *s.flow.phase(),
+        Phase::FailedToStart {
+            platform: Platform::Tiktok,
+            error
+        }
+    );
+    let [Event::Failed(f)] = &s.outcome_events()[..] else {
+        panic!()
+    };
     assert_eq!(f.code, "RETURN_URL_NOT_ALLOWED");
     assert!(f.message.contains("allowlist"), "{}", f.message);
     assert!(s.at(10_000, Input::Timer).is_empty());
@@ -475,10 +822,31 @@ fn every_mint_error_fails_to_start() {
     ];
     for error in errors {
         let mut s = Shell::new(Mode::Redirect);
-        let mint = mint_id(&s.at(0, Input::Start { platform: Platform::Tiktok })).unwrap();
-        let effects = s.at(300, Input::Minted { request: mint, result: Err(error.clone()) });
-        assert!(!effects.contains(&Effect::CloseTab), "no tab in redirect mode");
-        assert_eq!(*s.flow.phase(), Phase::FailedToStart { platform: Platform::Tiktok, error: error.clone() });
+        let mint = mint_id(&s.at(
+            0,
+            Input::Start {
+                platform: Platform::Tiktok,
+            },
+        ))
+        .unwrap();
+        let effects = s.at(
+            300,
+            Input::Minted {
+                request: mint,
+                result: Err(error.clone()),
+            },
+        );
+        assert!(
+            !effects.contains(&Effect::CloseTab),
+            "no tab in redirect mode"
+        );
+        assert_eq!(
+            *s.flow.phase(),
+            Phase::FailedToStart {
+                platform: Platform::Tiktok,
+                error: error.clone()
+            }
+        );
         assert_eq!(s.outcome_events().len(), 1);
     }
 }
@@ -486,30 +854,88 @@ fn every_mint_error_fails_to_start() {
 #[test]
 fn an_authorize_url_that_is_not_http_never_becomes_a_link() {
     let mut s = Shell::new(Mode::Tab);
-    let mint = mint_id(&s.at(0, Input::Start { platform: Platform::Tiktok })).unwrap();
+    let mint = mint_id(&s.at(
+        0,
+        Input::Start {
+            platform: Platform::Tiktok,
+        },
+    ))
+    .unwrap();
     s.at(0, Input::TabOpened { blocked: true });
-    let evil = OAuthUrl { authorize_url: "javascript:alert(1)".into(), state: "st_1".into(), expires_at: EXPIRES.into() };
-    s.at(100, Input::Minted { request: mint, result: Ok(evil) });
-    assert!(matches!(s.flow.phase(), Phase::FailedToStart { error: ApiError::Malformed { status: 200 }, .. }));
+    let evil = OAuthUrl {
+        authorize_url: "javascript:alert(1)".into(),
+        state: "st_1".into(),
+        expires_at: EXPIRES.into(),
+    };
+    s.at(
+        100,
+        Input::Minted {
+            request: mint,
+            result: Ok(evil),
+        },
+    );
+    assert!(matches!(
+        s.flow.phase(),
+        Phase::FailedToStart {
+            error: ApiError::Malformed { status: 200 },
+            ..
+        }
+    ));
 }
 
 #[test]
 fn redirect_mode_persists_and_leaves_then_resumes_on_return() {
     let mut s = Shell::new(Mode::Redirect);
-    let effects = s.at(0, Input::Start { platform: Platform::Instagram });
+    let effects = s.at(
+        0,
+        Input::Start {
+            platform: Platform::Instagram,
+        },
+    );
     assert!(!effects.contains(&Effect::OpenBlankTab));
     let mint = mint_id(&effects).unwrap();
-    let effects = s.at(200, Input::Minted { request: mint, result: Ok(oauth_url("st_1", EXPIRES)) });
-    let attempt = Attempt { state: "st_1".into(), platform: Platform::Instagram, expires_at: T0 + 600_000 };
-    assert_eq!(effects[..2], [Effect::Persist(attempt.clone()), Effect::RedirectPage { url: URL.into() }]);
+    let effects = s.at(
+        200,
+        Input::Minted {
+            request: mint,
+            result: Ok(oauth_url("st_1", EXPIRES)),
+        },
+    );
+    let attempt = Attempt {
+        state: "st_1".into(),
+        platform: Platform::Instagram,
+        expires_at: T0 + 600_000,
+    };
+    assert_eq!(
+        effects[..2],
+        [
+            Effect::Persist(attempt.clone()),
+            Effect::RedirectPage { url: URL.into() }
+        ]
+    );
     assert!(matches!(s.flow.phase(), Phase::Redirecting { .. }));
-    assert!(poll_id(&s.at(60_000, Input::Timer)).is_none(), "the page is leaving: no polls");
+    assert!(
+        poll_id(&s.at(60_000, Input::Timer)).is_none(),
+        "the page is leaving: no polls"
+    );
 
     // The return page: a new flow resumes the persisted attempt and confirms at once.
     let mut back = Shell::new(Mode::Redirect);
-    let effects = back.at(90_000, Input::Resume { attempt, returned: Some(ReturnSignal::Success) });
+    let effects = back.at(
+        90_000,
+        Input::Resume {
+            attempt,
+            returned: Some(ReturnSignal::Success),
+        },
+    );
     assert!(matches!(back.flow.phase(), Phase::Finishing(_)));
-    assert_eq!(effects[1], Effect::Poll { request: poll_id(&effects).unwrap(), state: "st_1".into() });
+    assert_eq!(
+        effects[1],
+        Effect::Poll {
+            request: poll_id(&effects).unwrap(),
+            state: "st_1".into()
+        }
+    );
     back.answer(&effects, 90_300, Ok(completed()));
     assert!(matches!(back.flow.phase(), Phase::Connected(c) if c.platform == Platform::Instagram));
     assert_eq!(back.outcome_events().len(), 1);
@@ -517,32 +943,89 @@ fn redirect_mode_persists_and_leaves_then_resumes_on_return() {
 
 #[test]
 fn resume_honours_expiry_and_errors() {
-    let attempt = Attempt { state: "st_1".into(), platform: Platform::Tiktok, expires_at: T0 + 600_000 };
+    let attempt = Attempt {
+        state: "st_1".into(),
+        platform: Platform::Tiktok,
+        expires_at: T0 + 600_000,
+    };
 
     let mut s = Shell::new(Mode::Tab);
-    let effects = s.at(600_000, Input::Resume { attempt: attempt.clone(), returned: None });
+    let effects = s.at(
+        600_000,
+        Input::Resume {
+            attempt: attempt.clone(),
+            returned: None,
+        },
+    );
     assert!(effects.contains(&Effect::ClearPersisted));
-    assert_eq!(*s.flow.phase(), Phase::Expired { platform: Platform::Tiktok });
+    assert_eq!(
+        *s.flow.phase(),
+        Phase::Expired {
+            platform: Platform::Tiktok
+        }
+    );
     assert!(s.polls().is_empty());
 
     let mut s = Shell::new(Mode::Tab);
-    let effects = s.at(60_000, Input::Resume { attempt: attempt.clone(), returned: None });
-    assert!(matches!(s.flow.phase(), Phase::Waiting(p) if p.tab == TabState::None && p.blocked_link().is_none()));
+    let effects = s.at(
+        60_000,
+        Input::Resume {
+            attempt: attempt.clone(),
+            returned: None,
+        },
+    );
+    assert!(
+        matches!(s.flow.phase(), Phase::Waiting(p) if p.tab == TabState::None && p.blocked_link().is_none())
+    );
     assert!(poll_id(&effects).is_some(), "a reload polls at once");
     assert!(poll_id(&s.at(61_000, Input::Timer)).is_none());
 
     let mut s = Shell::new(Mode::Redirect);
     let returned = Some(ReturnSignal::Error(FailureCode::MissingCode));
-    s.at(60_000, Input::Resume { attempt: attempt.clone(), returned });
-    assert!(matches!(s.flow.phase(), Phase::Failed { failure: Failure::OAuth { code: FailureCode::MissingCode, .. }, .. }));
+    s.at(
+        60_000,
+        Input::Resume {
+            attempt: attempt.clone(),
+            returned,
+        },
+    );
+    assert!(matches!(
+        s.flow.phase(),
+        Phase::Failed {
+            failure: Failure::OAuth {
+                code: FailureCode::MissingCode,
+                ..
+            },
+            ..
+        }
+    ));
     assert!(s.polls().is_empty());
 
     // An empty state, or a resume while another attempt runs, is ignored.
     let mut s = Shell::new(Mode::Tab);
-    let blank = Attempt { state: String::new(), ..attempt.clone() };
-    assert!(s.at(0, Input::Resume { attempt: blank, returned: None }).is_empty());
+    let blank = Attempt {
+        state: String::new(),
+        ..attempt.clone()
+    };
+    assert!(s
+        .at(
+            0,
+            Input::Resume {
+                attempt: blank,
+                returned: None
+            }
+        )
+        .is_empty());
     s.connect(0, false, "st_2", EXPIRES);
-    assert!(s.at(1_000, Input::Resume { attempt, returned: None }).is_empty());
+    assert!(s
+        .at(
+            1_000,
+            Input::Resume {
+                attempt,
+                returned: None
+            }
+        )
+        .is_empty());
 }
 
 #[test]
@@ -559,7 +1042,10 @@ fn offline_pauses_and_online_resumes() {
     // A network error's wait ends when the browser is back online…
     s.answer(&poll, 36_100, Err(ApiError::Network));
     s.at(36_200, Input::Connectivity { online: false });
-    assert!(poll_id(&s.at(39_000, Input::Connectivity { online: true })).is_some(), "before the 41.1 s backoff");
+    assert!(
+        poll_id(&s.at(39_000, Input::Connectivity { online: true })).is_some(),
+        "before the 41.1 s backoff"
+    );
     // …but a 429's wait does not.
     let mut s = Shell::new(Mode::Tab);
     s.connect(0, false, "st_1", EXPIRES);
@@ -594,7 +1080,12 @@ fn a_clock_stepping_back_only_delays() {
     assert!(poll_id(&s.at(20_000, Input::Timer)).is_some());
     // Time zero and the far future do not panic.
     let mut f = Flow::new(Mode::Tab);
-    f.handle(Input::Start { platform: Platform::Tiktok }, 0);
+    f.handle(
+        Input::Start {
+            platform: Platform::Tiktok,
+        },
+        0,
+    );
     f.handle(Input::Timer, u64::MAX);
 }
 
@@ -616,7 +1107,10 @@ fn a_return_while_a_poll_is_in_flight_confirms_after_its_answer() {
     let poll = s.at(5_000, Input::Timer);
     assert!(poll_id(&s.at(5_500, Input::Returned(ReturnSignal::Success))).is_none());
     let effects = s.answer(&poll, 6_200, pending());
-    assert!(poll_id(&effects).is_some(), "1 s after the previous poll: at once");
+    assert!(
+        poll_id(&effects).is_some(),
+        "1 s after the previous poll: at once"
+    );
     // Only one early poll per attempt, even if the customer returns twice.
     let effects = s.answer(&effects, 6_300, pending());
     s.at(6_400, Input::Returned(ReturnSignal::Success));
@@ -628,7 +1122,9 @@ fn a_return_while_a_poll_is_in_flight_confirms_after_its_answer() {
 fn unrecognized_statuses_keep_polling() {
     let mut s = Shell::new(Mode::Tab);
     s.connect(0, false, "st_1", EXPIRES);
-    run(&mut s, 30_000, |_| Ok(OAuthStatus::Unrecognized("queued".into())));
+    run(&mut s, 30_000, |_| {
+        Ok(OAuthStatus::Unrecognized("queued".into()))
+    });
     assert_eq!(s.polls(), [5_000, 10_000, 15_000, 20_000, 25_000, 30_000]);
     assert!(matches!(s.flow.phase(), Phase::Waiting(_)));
 }
@@ -637,12 +1133,26 @@ fn unrecognized_statuses_keep_polling() {
 fn status_events_name_every_phase_change() {
     let mut s = Shell::new(Mode::Tab);
     s.connect(0, false, "st_1", EXPIRES);
-    let statuses: Vec<_> =
-        s.events().into_iter().filter_map(|e| if let Event::Status(s) = e { Some(s) } else { None }).collect();
+    let statuses: Vec<_> = s
+        .events()
+        .into_iter()
+        .filter_map(|e| {
+            if let Event::Status(s) = e {
+                Some(s)
+            } else {
+                None
+            }
+        })
+        .collect();
     assert_eq!(
         statuses,
         [
-            StatusEvent { phase: PhaseName::Starting, platform: Some(Platform::Tiktok), expires_at: None, code: None },
+            StatusEvent {
+                phase: PhaseName::Starting,
+                platform: Some(Platform::Tiktok),
+                expires_at: None,
+                code: None
+            },
             StatusEvent {
                 phase: PhaseName::Waiting,
                 platform: Some(Platform::Tiktok),
@@ -653,15 +1163,25 @@ fn status_events_name_every_phase_change() {
     );
     assert_eq!(Event::Status(statuses[0].clone()).name(), "layers-status");
     let json = serde_json::to_string(&statuses[1]).unwrap();
-    assert_eq!(json, r#"{"phase":"waiting","platform":"tiktok","expiresAt":"2026-04-18T19:12:11Z","code":null}"#);
+    assert_eq!(
+        json,
+        r#"{"phase":"waiting","platform":"tiktok","expiresAt":"2026-04-18T19:12:11Z","code":null}"#
+    );
     assert_eq!(PhaseName::FailedToStart.as_str(), "failed_to_start");
 }
 
 #[test]
 fn attempt_persists_as_json() {
-    let attempt = Attempt { state: "st_1".into(), platform: Platform::Tiktok, expires_at: 1_776_539_531_000 };
+    let attempt = Attempt {
+        state: "st_1".into(),
+        platform: Platform::Tiktok,
+        expires_at: 1_776_539_531_000,
+    };
     let json = serde_json::to_string(&attempt).unwrap();
-    assert_eq!(json, r#"{"state":"st_1","platform":"tiktok","expiresAt":1776539531000}"#);
+    assert_eq!(
+        json,
+        r#"{"state":"st_1","platform":"tiktok","expiresAt":1776539531000}"#
+    );
     assert_eq!(serde_json::from_str::<Attempt>(&json).unwrap(), attempt);
 }
 
@@ -669,10 +1189,26 @@ fn attempt_persists_as_json() {
 fn start_is_ignored_while_an_attempt_runs() {
     let mut s = Shell::new(Mode::Tab);
     s.connect(0, false, "st_1", EXPIRES);
-    assert!(s.at(100, Input::Start { platform: Platform::Instagram }).is_empty());
+    assert!(s
+        .at(
+            100,
+            Input::Start {
+                platform: Platform::Instagram
+            }
+        )
+        .is_empty());
     // After success, connecting another account is a fresh start.
     let poll = s.at(5_000, Input::Timer);
     s.answer(&poll, 5_100, Ok(completed()));
-    assert!(s.at(6_000, Input::Retry).is_empty(), "no retry after success");
-    assert!(mint_id(&s.at(6_000, Input::Start { platform: Platform::Instagram })).is_some());
+    assert!(
+        s.at(6_000, Input::Retry).is_empty(),
+        "no retry after success"
+    );
+    assert!(mint_id(&s.at(
+        6_000,
+        Input::Start {
+            platform: Platform::Instagram
+        }
+    ))
+    .is_some());
 }

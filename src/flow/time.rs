@@ -58,7 +58,11 @@ pub fn parse_rfc3339(s: &str) -> Option<Millis> {
                 return None;
             }
             i += 6;
-            if sign == b'+' { h * 60 + m } else { -(h * 60 + m) }
+            if sign == b'+' {
+                h * 60 + m
+            } else {
+                -(h * 60 + m)
+            }
         }
         _ => return None,
     };
@@ -94,7 +98,9 @@ pub fn format_rfc3339(ms: Millis) -> String {
 
 fn number(b: &[u8], at: usize, len: usize) -> Option<i64> {
     let digits = b.get(at..at + len)?;
-    digits.iter().try_fold(0i64, |n, d| d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0')))
+    digits.iter().try_fold(0i64, |n, d| {
+        d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+    })
 }
 
 fn expect(b: &[u8], at: usize, byte: u8) -> Option<()> {
@@ -139,7 +145,10 @@ mod tests {
 
     #[test]
     fn parses_the_spec_example() {
-        assert_eq!(parse_rfc3339("2026-04-18T19:12:11Z"), Some(1_776_539_531_000));
+        assert_eq!(
+            parse_rfc3339("2026-04-18T19:12:11Z"),
+            Some(1_776_539_531_000)
+        );
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
     }
 
@@ -148,7 +157,10 @@ mod tests {
         let base = 1_776_539_531_000;
         assert_eq!(parse_rfc3339("2026-04-18T19:12:11.5Z"), Some(base + 500));
         assert_eq!(parse_rfc3339("2026-04-18T19:12:11.25Z"), Some(base + 250));
-        assert_eq!(parse_rfc3339("2026-04-18T19:12:11.123456789Z"), Some(base + 123));
+        assert_eq!(
+            parse_rfc3339("2026-04-18T19:12:11.123456789Z"),
+            Some(base + 123)
+        );
         assert_eq!(parse_rfc3339("2026-04-18T19:12:11+00:00"), Some(base));
         assert_eq!(parse_rfc3339("2026-04-18T21:12:11+02:00"), Some(base));
         assert_eq!(parse_rfc3339("2026-04-18T14:42:11-04:30"), Some(base));
@@ -158,22 +170,43 @@ mod tests {
 
     #[test]
     fn calendar_edges() {
-        assert_eq!(parse_rfc3339("2024-02-29T00:00:00Z"), Some(1_709_164_800_000));
+        assert_eq!(
+            parse_rfc3339("2024-02-29T00:00:00Z"),
+            Some(1_709_164_800_000)
+        );
         assert_eq!(parse_rfc3339("2000-02-29T00:00:00Z"), Some(951_782_400_000));
         assert_eq!(parse_rfc3339("2023-02-29T00:00:00Z"), None);
         assert_eq!(parse_rfc3339("1900-02-29T00:00:00Z"), None);
-        assert_eq!(parse_rfc3339("2026-12-31T23:59:60Z"), parse_rfc3339("2027-01-01T00:00:00Z"));
+        assert_eq!(
+            parse_rfc3339("2026-12-31T23:59:60Z"),
+            parse_rfc3339("2027-01-01T00:00:00Z")
+        );
     }
 
     #[test]
     fn rejects_garbage_without_panicking() {
         for bad in [
-            "", "Z", "2026", "2026-04-18", "2026-04-18T19:12:11", "2026-04-18T19:12Z",
-            "2026-13-01T00:00:00Z", "2026-04-31T00:00:00Z", "2026-04-00T00:00:00Z",
-            "2026-04-18T24:00:00Z", "2026-04-18T19:60:00Z", "2026-04-18T19:12:61Z",
-            "2026-04-18T19:12:11.Z", "2026-04-18T19:12:11+0200", "2026-04-18T19:12:11+24:00",
-            "2026-04-18T19:12:11Zjunk", "1969-12-31T23:59:59Z", "1970-01-01T00:30:00+01:00",
-            "２０２６-04-18T19:12:11Z", "2026-04-18T19:12:11.٣Z", "+2026-04-18T19:12:11Z",
+            "",
+            "Z",
+            "2026",
+            "2026-04-18",
+            "2026-04-18T19:12:11",
+            "2026-04-18T19:12Z",
+            "2026-13-01T00:00:00Z",
+            "2026-04-31T00:00:00Z",
+            "2026-04-00T00:00:00Z",
+            "2026-04-18T24:00:00Z",
+            "2026-04-18T19:60:00Z",
+            "2026-04-18T19:12:61Z",
+            "2026-04-18T19:12:11.Z",
+            "2026-04-18T19:12:11+0200",
+            "2026-04-18T19:12:11+24:00",
+            "2026-04-18T19:12:11Zjunk",
+            "1969-12-31T23:59:59Z",
+            "1970-01-01T00:30:00+01:00",
+            "２０２６-04-18T19:12:11Z",
+            "2026-04-18T19:12:11.٣Z",
+            "+2026-04-18T19:12:11Z",
             "2026-04-18T19:12:1éZ",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
@@ -183,7 +216,10 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(format_rfc3339(1_776_539_531_000), "2026-04-18T19:12:11Z");
-        assert_eq!(format_rfc3339(1_776_539_531_042), "2026-04-18T19:12:11.042Z");
+        assert_eq!(
+            format_rfc3339(1_776_539_531_042),
+            "2026-04-18T19:12:11.042Z"
+        );
         assert_eq!(format_rfc3339(0), "1970-01-01T00:00:00Z");
     }
 
