@@ -196,6 +196,16 @@ fn upstream(get: &impl Fn(&str) -> Option<String>) -> Result<Upstream, ConfigErr
     }
 }
 
+/// The embedded sandbox's configuration: its demo fixtures, with every key's
+/// return URL allowlist set to the demo's own (so a non-default `PORT` works).
+pub fn sandbox_config(settings: &Settings) -> layers_sandbox::Config {
+    let mut config = layers_sandbox::Config::default();
+    for key in &mut config.fixtures.keys {
+        key.return_url_allowlist = settings.return_urls.clone();
+    }
+    config
+}
+
 /// The demo app: `/healthz`, the proxy at [`PROXY_PREFIX`], the widget bundle
 /// at `/dist/` and the demo pages at `/`. Missing folders answer a 404 that
 /// says what is missing instead of failing to start.
