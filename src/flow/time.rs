@@ -224,6 +224,8 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { failure_persistence: None, ..Default::default() })]
+
         #[test]
         fn format_then_parse_round_trips(ms in 0u64..253_402_300_800_000) {
             proptest::prop_assert_eq!(parse_rfc3339(&format_rfc3339(ms)), Some(ms));
