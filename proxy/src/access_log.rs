@@ -21,13 +21,17 @@ pub(crate) async fn access_log(request: Request, next: Next) -> Response {
         .map_or_else(|| "<unmatched>".to_owned(), |path| path.as_str().to_owned());
     let span = tracing::info_span!("layers_proxy", method = %method, route = %route);
     let response = next.run(request).instrument(span).await;
-    let request_id = response.headers().get(X_REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let request_id = response
+        .headers()
+        .get(X_REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
     tracing::info!(
         target: "layers_proxy::access",
         method = %method,
         route = %route,
         status = response.status().as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        latency_ms = started.elapsed().as_micros() as f64 / 1000.0,
         request_id,
         "request"
     );

@@ -61,12 +61,20 @@ mod tests {
         assert!(!allows("http://127.0.0.1:8081/return.html"), "port");
         assert!(!allows("http://127.0.0.1:8080/return.html/"), "path");
         assert!(!allows("http://127.0.0.1:8080/Return.html"), "path case");
-        assert!(!allows("https://app.example.com.evil.test/connect/return"), "suffix host");
-        assert!(!allows("https://user:pw@app.example.com/connect/return"), "credentials");
+        assert!(
+            !allows("https://app.example.com.evil.test/connect/return"),
+            "suffix host"
+        );
+        assert!(
+            !allows("https://user:pw@app.example.com/connect/return"),
+            "credentials"
+        );
     }
 
     #[test]
     fn empty_list_allows_nothing() {
-        assert!(!ReturnUrlAllowlist::default().allows(&Url::parse("http://127.0.0.1:8080/").unwrap()));
+        assert!(
+            !ReturnUrlAllowlist::default().allows(&Url::parse("http://127.0.0.1:8080/").unwrap())
+        );
     }
 }

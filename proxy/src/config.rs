@@ -122,7 +122,10 @@ pub struct MintLimit {
 
 impl Default for MintLimit {
     fn default() -> Self {
-        Self { max: 10, window: Duration::from_secs(10 * 60) }
+        Self {
+            max: 10,
+            window: Duration::from_secs(10 * 60),
+        }
     }
 }
 
@@ -197,7 +200,8 @@ impl Config {
     /// for pages served from another origin than the proxy, and for browsers
     /// that do not send `Sec-Fetch-Site`.
     pub fn allowed_origin(mut self, origin: &Url) -> Self {
-        self.allowed_origins.insert(origin.origin().ascii_serialization());
+        self.allowed_origins
+            .insert(origin.origin().ascii_serialization());
         self
     }
 
@@ -270,7 +274,10 @@ impl fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("cookie_path", &self.cookie_path)
             .field("allowed_origins", &self.allowed_origins)
-            .field("allow_requests_without_origin", &self.allow_requests_without_origin)
+            .field(
+                "allow_requests_without_origin",
+                &self.allow_requests_without_origin,
+            )
             .field("return_urls", &self.return_urls)
             .field("authorize_project", &"<hook>")
             .field("mint_limit", &self.mint_limit)
@@ -323,7 +330,10 @@ mod tests {
     use super::*;
 
     fn config() -> Config {
-        Config::new(Url::parse("https://api.layers.com").unwrap(), ApiKey::new("lp_live_SECRET\n"))
+        Config::new(
+            Url::parse("https://api.layers.com").unwrap(),
+            ApiKey::new("lp_live_SECRET\n"),
+        )
     }
 
     #[test]
@@ -343,11 +353,23 @@ mod tests {
 
     #[test]
     fn base_is_normalized() {
-        for raw in ["https://api.layers.com", "https://api.layers.com/", "https://api.layers.com/v1", "https://api.layers.com/v1/"] {
+        for raw in [
+            "https://api.layers.com",
+            "https://api.layers.com/",
+            "https://api.layers.com/v1",
+            "https://api.layers.com/v1/",
+        ] {
             let config = Config::new(Url::parse(raw).unwrap(), ApiKey::new("k"));
-            assert_eq!(config.api_base().as_str(), "https://api.layers.com/", "{raw}");
+            assert_eq!(
+                config.api_base().as_str(),
+                "https://api.layers.com/",
+                "{raw}"
+            );
         }
-        let config = Config::new(Url::parse("http://gw.local/layers/v1").unwrap(), ApiKey::new("k"));
+        let config = Config::new(
+            Url::parse("http://gw.local/layers/v1").unwrap(),
+            ApiKey::new("k"),
+        );
         assert_eq!(config.api_base().as_str(), "http://gw.local/layers/");
     }
 
@@ -366,8 +388,15 @@ mod tests {
         assert!(!config.allow_requests_without_origin);
         let headers = HeaderMap::new();
         let extensions = Extensions::new();
-        let cx = RequestContext { headers: &headers, extensions: &extensions, session_id: "s" };
-        assert!(!(config.authorize_project)(&cx, "prj_demo"), "no project is authorized by default");
+        let cx = RequestContext {
+            headers: &headers,
+            extensions: &extensions,
+            session_id: "s",
+        };
+        assert!(
+            !(config.authorize_project)(&cx, "prj_demo"),
+            "no project is authorized by default"
+        );
         let config = config.allow_projects(["prj_demo"]);
         assert!((config.authorize_project)(&cx, "prj_demo"));
         assert!(!(config.authorize_project)(&cx, "prj_demo_2"));
@@ -375,7 +404,8 @@ mod tests {
 
     #[test]
     fn allowed_origin_keeps_only_the_origin() {
-        let config = config().allowed_origin(&Url::parse("https://App.Example.com:443/dash?x").unwrap());
+        let config =
+            config().allowed_origin(&Url::parse("https://App.Example.com:443/dash?x").unwrap());
         assert!(config.allowed_origins.contains("https://app.example.com"));
     }
 }

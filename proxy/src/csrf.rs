@@ -32,7 +32,12 @@ pub(crate) enum CsrfVerdict {
 
 impl CsrfPolicy {
     pub(crate) fn check(&self, headers: &HeaderMap) -> CsrfVerdict {
-        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+        };
         let origin = header("origin");
         let fetch_site = header("sec-fetch-site");
 
@@ -76,30 +81,66 @@ mod tests {
 
     #[test]
     fn same_origin_fetch_is_accepted() {
-        assert_eq!(check(&policy(), &[("sec-fetch-site", "same-origin")]), CsrfVerdict::Accepted);
         assert_eq!(
-            check(&policy(), &[("sec-fetch-site", "same-origin"), ("origin", "http://127.0.0.1:8080")]),
+            check(&policy(), &[("sec-fetch-site", "same-origin")]),
+            CsrfVerdict::Accepted
+        );
+        assert_eq!(
+            check(
+                &policy(),
+                &[
+                    ("sec-fetch-site", "same-origin"),
+                    ("origin", "http://127.0.0.1:8080")
+                ]
+            ),
             CsrfVerdict::Accepted
         );
     }
 
     #[test]
     fn allowed_origin_is_accepted_with_or_without_fetch_metadata() {
-        assert_eq!(check(&policy(), &[("origin", "https://app.example.com")]), CsrfVerdict::Accepted);
-        assert_eq!(check(&policy(), &[("origin", "https://APP.example.com")]), CsrfVerdict::Accepted);
         assert_eq!(
-            check(&policy(), &[("origin", "https://app.example.com"), ("sec-fetch-site", "same-site")]),
+            check(&policy(), &[("origin", "https://app.example.com")]),
+            CsrfVerdict::Accepted
+        );
+        assert_eq!(
+            check(&policy(), &[("origin", "https://APP.example.com")]),
+            CsrfVerdict::Accepted
+        );
+        assert_eq!(
+            check(
+                &policy(),
+                &[
+                    ("origin", "https://app.example.com"),
+                    ("sec-fetch-site", "same-site")
+                ]
+            ),
             CsrfVerdict::Accepted
         );
     }
 
     #[test]
     fn foreign_origins_are_rejected() {
-        for origin in ["https://evil.test", "null", "https://app.example.com.evil.test", "http://app.example.com"] {
-            assert_eq!(check(&policy(), &[("origin", origin)]), CsrfVerdict::ForeignOrigin, "{origin}");
+        for origin in [
+            "https://evil.test",
+            "null",
+            "https://app.example.com.evil.test",
+            "http://app.example.com",
+        ] {
+            assert_eq!(
+                check(&policy(), &[("origin", origin)]),
+                CsrfVerdict::ForeignOrigin,
+                "{origin}"
+            );
         }
         assert_eq!(
-            check(&policy(), &[("origin", "https://evil.test"), ("sec-fetch-site", "cross-site")]),
+            check(
+                &policy(),
+                &[
+                    ("origin", "https://evil.test"),
+                    ("sec-fetch-site", "cross-site")
+                ]
+            ),
             CsrfVerdict::ForeignOrigin
         );
     }
@@ -107,17 +148,30 @@ mod tests {
     #[test]
     fn cross_site_fetch_metadata_without_origin_is_rejected() {
         for site in ["cross-site", "same-site", "none"] {
-            assert_eq!(check(&policy(), &[("sec-fetch-site", site)]), CsrfVerdict::CrossSiteFetch, "{site}");
+            assert_eq!(
+                check(&policy(), &[("sec-fetch-site", site)]),
+                CsrfVerdict::CrossSiteFetch,
+                "{site}"
+            );
         }
     }
 
     #[test]
     fn no_browser_headers_is_rejected_unless_opted_in() {
         assert_eq!(check(&policy(), &[]), CsrfVerdict::NoBrowserHeaders);
-        let lenient = CsrfPolicy { allow_requests_without_origin: true, ..policy() };
+        let lenient = CsrfPolicy {
+            allow_requests_without_origin: true,
+            ..policy()
+        };
         assert_eq!(check(&lenient, &[]), CsrfVerdict::Accepted);
         // Opting in for non-browsers never lets a foreign browser page through.
-        assert_eq!(check(&lenient, &[("origin", "https://evil.test")]), CsrfVerdict::ForeignOrigin);
-        assert_eq!(check(&lenient, &[("sec-fetch-site", "cross-site")]), CsrfVerdict::CrossSiteFetch);
+        assert_eq!(
+            check(&lenient, &[("origin", "https://evil.test")]),
+            CsrfVerdict::ForeignOrigin
+        );
+        assert_eq!(
+            check(&lenient, &[("sec-fetch-site", "cross-site")]),
+            CsrfVerdict::CrossSiteFetch
+        );
     }
 }

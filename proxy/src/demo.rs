@@ -77,14 +77,24 @@ impl Settings {
         let port: u16 = parse_or(&get, "PORT", 8080)?;
         let millis = |name, default| parse_or(&get, name, default).map(Duration::from_millis);
         let list = |name: &str| -> Option<Vec<String>> {
-            get(name).map(|raw| raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            get(name).map(|raw| {
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
         };
         let urls = |name: &str| -> Result<Option<Vec<Url>>, ConfigError> {
             list(name)
                 .map(|items| {
                     items
                         .iter()
-                        .map(|raw| Url::parse(raw).map_err(|e| invalid(format!("{name}: {raw:?} is not an absolute URL ({e})"))))
+                        .map(|raw| {
+                            Url::parse(raw).map_err(|e| {
+                                invalid(format!("{name}: {raw:?} is not an absolute URL ({e})"))
+                            })
+                        })
                         .collect()
                 })
                 .transpose()
@@ -97,32 +107,45 @@ impl Settings {
             })
             .transpose()?;
 
-        let loopback = [format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")];
+        let loopback = [
+            format!("http://127.0.0.1:{port}"),
+            format!("http://localhost:{port}"),
+        ];
         let default_return_urls = loopback
             .iter()
             .flat_map(|origin| [format!("{origin}/return.html"), format!("{origin}/")])
             .map(|raw| Url::parse(&raw).expect("loopback URLs parse"))
             .collect();
-        let mut allowed_origins: Vec<Url> =
-            loopback.iter().map(|raw| Url::parse(raw).expect("loopback URLs parse")).collect();
+        let mut allowed_origins: Vec<Url> = loopback
+            .iter()
+            .map(|raw| Url::parse(raw).expect("loopback URLs parse"))
+            .collect();
         allowed_origins.extend(urls("LAYERS_PROXY_ALLOWED_ORIGINS")?.unwrap_or_default());
 
         Ok(Self {
             port,
             upstream: upstream(&get)?,
             cookie_secret,
-            www_dir: get("LAYERS_PROXY_WWW_DIR").map_or_else(|| PathBuf::from("./www"), PathBuf::from),
-            dist_dir: get("LAYERS_PROXY_DIST_DIR").map_or_else(|| PathBuf::from("./dist"), PathBuf::from),
+            www_dir: get("LAYERS_PROXY_WWW_DIR")
+                .map_or_else(|| PathBuf::from("./www"), PathBuf::from),
+            dist_dir: get("LAYERS_PROXY_DIST_DIR")
+                .map_or_else(|| PathBuf::from("./dist"), PathBuf::from),
             connect_timeout: millis("LAYERS_PROXY_CONNECT_TIMEOUT_MS", 5_000)?,
             timeout: millis("LAYERS_PROXY_TIMEOUT_MS", 15_000)?,
             mint_limit: MintLimit {
                 max: parse_or(&get, "LAYERS_PROXY_MINT_LIMIT", 10)?,
-                window: Duration::from_secs(parse_or(&get, "LAYERS_PROXY_MINT_WINDOW_SECONDS", 600)?),
+                window: Duration::from_secs(parse_or(
+                    &get,
+                    "LAYERS_PROXY_MINT_WINDOW_SECONDS",
+                    600,
+                )?),
             },
-            projects: list("LAYERS_PROXY_PROJECTS").unwrap_or_else(|| vec![DEMO_PROJECT.to_owned()]),
+            projects: list("LAYERS_PROXY_PROJECTS")
+                .unwrap_or_else(|| vec![DEMO_PROJECT.to_owned()]),
             return_urls: urls("LAYERS_PROXY_RETURN_URLS")?.unwrap_or(default_return_urls),
             allowed_origins,
-            json_logs: get("LAYERS_PROXY_LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+            json_logs: get("LAYERS_PROXY_LOG_FORMAT")
+                .is_some_and(|f| f.eq_ignore_ascii_case("json")),
         })
     }
 
@@ -150,13 +173,20 @@ impl Settings {
     }
 }
 
-fn parse_or<T: std::str::FromStr>(get: &impl Fn(&str) -> Option<String>, name: &str, default: T) -> Result<T, ConfigError>
+fn parse_or<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: T,
+) -> Result<T, ConfigError>
 where
     T::Err: std::fmt::Display,
 {
     match get(name) {
         None => Ok(default),
-        Some(raw) => raw.trim().parse().map_err(|e| ConfigError::Invalid(format!("{name}: {raw:?} is not valid ({e})"))),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|e| ConfigError::Invalid(format!("{name}: {raw:?} is not valid ({e})"))),
     }
 }
 
@@ -166,10 +196,15 @@ fn upstream(get: &impl Fn(&str) -> Option<String>) -> Result<Upstream, ConfigErr
     let invalid = |why: &str| Err(ConfigError::Invalid(why.to_owned()));
     let base = get("LAYERS_API_BASE");
     let key = match (get("LAYERS_API_KEY"), get("LAYERS_API_KEY_FILE")) {
-        (Some(_), Some(_)) => return invalid("set LAYERS_API_KEY or LAYERS_API_KEY_FILE, not both"),
+        (Some(_), Some(_)) => {
+            return invalid("set LAYERS_API_KEY or LAYERS_API_KEY_FILE, not both")
+        }
         (Some(key), None) => Some(key),
         (None, Some(path)) => Some(std::fs::read_to_string(&path).map_err(|e| {
-            ConfigError::Invalid(format!("LAYERS_API_KEY_FILE: cannot read {path:?}: {}", e.kind()))
+            ConfigError::Invalid(format!(
+                "LAYERS_API_KEY_FILE: cannot read {path:?}: {}",
+                e.kind()
+            ))
         })?),
         (None, None) => None,
     };
@@ -219,8 +254,10 @@ pub fn app(proxy: Router, www_dir: &Path, dist_dir: &Path) -> Router {
          or set LAYERS_PROXY_DIST_DIR.\n",
         dist_dir.display()
     );
-    let www = ServeDir::new(www_dir).not_found_service((move || async move { www_hint }).into_service());
-    let dist = ServeDir::new(dist_dir).not_found_service((move || async move { dist_hint }).into_service());
+    let www =
+        ServeDir::new(www_dir).not_found_service((move || async move { www_hint }).into_service());
+    let dist = ServeDir::new(dist_dir)
+        .not_found_service((move || async move { dist_hint }).into_service());
     Router::new()
         .route("/healthz", get(healthz))
         .nest(PROXY_PREFIX, proxy)
@@ -238,7 +275,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Settings::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -281,11 +321,21 @@ mod tests {
         let other = settings(&[("LAYERS_API_KEY", "lp_live_SECRET")]).unwrap_err();
         assert!(other.to_string().contains("LAYERS_API_BASE"), "{other}");
         assert!(!other.to_string().contains("lp_live_SECRET"));
-        let both = settings(&[("LAYERS_API_BASE", "https://api.layers.com"), ("LAYERS_API_KEY", "lp_live_SECRET")]).unwrap();
-        let Upstream::Remote { base, key } = both.upstream else { panic!("remote expected") };
+        let both = settings(&[
+            ("LAYERS_API_BASE", "https://api.layers.com"),
+            ("LAYERS_API_KEY", "lp_live_SECRET"),
+        ])
+        .unwrap();
+        let Upstream::Remote { base, key } = both.upstream else {
+            panic!("remote expected")
+        };
         assert_eq!(base.as_str(), "https://api.layers.com/");
         assert_eq!(key.expose(), "lp_live_SECRET");
-        let bad = settings(&[("LAYERS_API_BASE", "api.layers.com"), ("LAYERS_API_KEY", "k")]).unwrap_err();
+        let bad = settings(&[
+            ("LAYERS_API_BASE", "api.layers.com"),
+            ("LAYERS_API_KEY", "k"),
+        ])
+        .unwrap_err();
         assert!(bad.to_string().contains("LAYERS_API_BASE"));
     }
 
@@ -294,8 +344,14 @@ mod tests {
         let path = std::env::temp_dir().join(format!("layers-proxy-key-{}", uuid::Uuid::new_v4()));
         std::fs::write(&path, "lp_live_FROMFILE\n").unwrap();
         let file = path.to_str().unwrap();
-        let s = settings(&[("LAYERS_API_BASE", "https://api.layers.com"), ("LAYERS_API_KEY_FILE", file)]).unwrap();
-        let Upstream::Remote { key, .. } = &s.upstream else { panic!("remote expected") };
+        let s = settings(&[
+            ("LAYERS_API_BASE", "https://api.layers.com"),
+            ("LAYERS_API_KEY_FILE", file),
+        ])
+        .unwrap();
+        let Upstream::Remote { key, .. } = &s.upstream else {
+            panic!("remote expected")
+        };
         assert_eq!(key.expose(), "lp_live_FROMFILE");
         assert!(!format!("{s:?}").contains("lp_live_FROMFILE"));
         let twice = settings(&[
@@ -305,7 +361,11 @@ mod tests {
         ]);
         assert!(twice.is_err());
         std::fs::remove_file(&path).unwrap();
-        let missing = settings(&[("LAYERS_API_BASE", "https://api.layers.com"), ("LAYERS_API_KEY_FILE", file)]).unwrap_err();
+        let missing = settings(&[
+            ("LAYERS_API_BASE", "https://api.layers.com"),
+            ("LAYERS_API_KEY_FILE", file),
+        ])
+        .unwrap_err();
         assert!(missing.to_string().contains("cannot read"));
     }
 
@@ -313,7 +373,10 @@ mod tests {
     fn cookie_secret_must_be_long() {
         assert!(settings(&[("LAYERS_PROXY_COOKIE_SECRET", "short")]).is_err());
         let long = "a".repeat(64);
-        assert!(settings(&[("LAYERS_PROXY_COOKIE_SECRET", &long)]).unwrap().cookie_secret.is_some());
+        assert!(settings(&[("LAYERS_PROXY_COOKIE_SECRET", &long)])
+            .unwrap()
+            .cookie_secret
+            .is_some());
     }
 
     #[test]
@@ -330,7 +393,13 @@ mod tests {
         assert_eq!(s.projects, ["prj_a", "prj_b"]);
         assert_eq!(s.return_urls.len(), 1);
         assert_eq!(s.allowed_origins.len(), 3);
-        assert_eq!(s.mint_limit, MintLimit { max: 3, window: Duration::from_secs(60) });
+        assert_eq!(
+            s.mint_limit,
+            MintLimit {
+                max: 3,
+                window: Duration::from_secs(60)
+            }
+        );
         assert_eq!(s.timeout, Duration::from_millis(250));
         assert!(settings(&[("LAYERS_PROXY_RETURN_URLS", "/relative")]).is_err());
     }

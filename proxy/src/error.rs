@@ -32,7 +32,14 @@ struct Inner {
 
 impl AppError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
-        Self(Box::new(Inner { status, code, message: message.into(), details: None, retry_after: None, cause: None }))
+        Self(Box::new(Inner {
+            status,
+            code,
+            message: message.into(),
+            details: None,
+            retry_after: None,
+            cause: None,
+        }))
     }
 
     pub(crate) fn with_details(mut self, details: Value) -> Self {
@@ -67,7 +74,11 @@ impl AppError {
     }
 
     pub(crate) fn method_not_allowed() -> Self {
-        Self::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "Method not allowed on this route.")
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "Method not allowed on this route.",
+        )
     }
 
     pub(crate) fn csrf_rejected() -> Self {
@@ -79,7 +90,8 @@ impl AppError {
     }
 
     pub(crate) fn validation(field: &str, message: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "VALIDATION", message).with_details(json!({ "field": field }))
+        Self::new(StatusCode::BAD_REQUEST, "VALIDATION", message)
+            .with_details(json!({ "field": field }))
     }
 
     pub(crate) fn return_url_not_allowed() -> Self {
@@ -92,8 +104,12 @@ impl AppError {
     }
 
     pub(crate) fn payload_too_large(limit: usize) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", "Request body is too large.")
-            .with_details(json!({ "limitBytes": limit }))
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            "Request body is too large.",
+        )
+        .with_details(json!({ "limitBytes": limit }))
     }
 
     pub(crate) fn rate_limited(retry_after_secs: u64) -> Self {
@@ -107,11 +123,19 @@ impl AppError {
     }
 
     pub(crate) fn upstream_unavailable() -> Self {
-        Self::new(StatusCode::BAD_GATEWAY, "UPSTREAM_UNAVAILABLE", "The Layers API could not be reached.")
+        Self::new(
+            StatusCode::BAD_GATEWAY,
+            "UPSTREAM_UNAVAILABLE",
+            "The Layers API could not be reached.",
+        )
     }
 
     pub(crate) fn upstream_timeout() -> Self {
-        Self::new(StatusCode::GATEWAY_TIMEOUT, "UPSTREAM_TIMEOUT", "The Layers API did not answer in time.")
+        Self::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "UPSTREAM_TIMEOUT",
+            "The Layers API did not answer in time.",
+        )
     }
 
     pub(crate) fn upstream_invalid(upstream_status: u16) -> Self {
@@ -129,11 +153,22 @@ impl IntoResponse for AppError {
         let error = *self.0;
         let request_id = new_request_id();
         if error.status.is_server_error() {
-            tracing::warn!(code = error.code, request_id, cause = error.cause.as_deref(), "proxy error");
+            tracing::warn!(
+                code = error.code,
+                request_id,
+                cause = error.cause.as_deref(),
+                "proxy error"
+            );
         } else {
-            tracing::debug!(code = error.code, request_id, cause = error.cause.as_deref(), "request refused");
+            tracing::debug!(
+                code = error.code,
+                request_id,
+                cause = error.cause.as_deref(),
+                "request refused"
+            );
         }
-        let mut envelope = json!({ "code": error.code, "message": error.message, "requestId": request_id });
+        let mut envelope =
+            json!({ "code": error.code, "message": error.message, "requestId": request_id });
         if let Some(details) = error.details {
             envelope["details"] = details;
         }
@@ -158,7 +193,11 @@ mod tests {
         let response = error.into_response();
         let (parts, body) = response.into_parts();
         let bytes = body.collect().await.unwrap().to_bytes();
-        (parts.status, parts.headers, serde_json::from_slice(&bytes).unwrap())
+        (
+            parts.status,
+            parts.headers,
+            serde_json::from_slice(&bytes).unwrap(),
+        )
     }
 
     #[tokio::test]
@@ -176,7 +215,8 @@ mod tests {
 
     #[tokio::test]
     async fn cause_is_never_rendered() {
-        let error = AppError::upstream_unavailable().with_cause("connect error: 10.0.0.7:443 refused");
+        let error =
+            AppError::upstream_unavailable().with_cause("connect error: 10.0.0.7:443 refused");
         let (status, _, body) = render(error).await;
         assert_eq!(status, StatusCode::BAD_GATEWAY);
         assert!(!body.to_string().contains("10.0.0.7"));

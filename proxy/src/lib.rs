@@ -35,8 +35,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use allowlist::ReturnUrlAllowlist;
 pub use config::{
-    ApiKey, Config, ConfigError, CookieSecret, MintLimit, ProjectAuthorizer, RequestContext, SecureCookies,
-    COOKIE_SECRET_MIN_BYTES,
+    ApiKey, Config, ConfigError, CookieSecret, MintLimit, ProjectAuthorizer, RequestContext,
+    SecureCookies, COOKIE_SECRET_MIN_BYTES,
 };
 pub use routes::MAX_BODY_BYTES;
 pub use session::{COOKIE_NAME, MAX_STATES};
@@ -55,12 +55,18 @@ pub fn router(config: Config) -> Router {
     Router::new()
         .route("/projects/{projectId}/social/oauth-url", post(routes::mint))
         .route("/social/oauth-status/{state}", get(routes::oauth_status))
-        .route("/projects/{projectId}/social-accounts", get(routes::social_accounts))
+        .route(
+            "/projects/{projectId}/social-accounts",
+            get(routes::social_accounts),
+        )
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .with_state(proxy)
         // State tokens and account lists are per-user: no cache may keep them.
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -31,7 +31,11 @@ async fn main() -> ExitCode {
                         running.url(),
                         demo::SANDBOX_KEY
                     );
-                    (running.url().clone(), ApiKey::new(demo::SANDBOX_KEY), Some(running))
+                    (
+                        running.url().clone(),
+                        ApiKey::new(demo::SANDBOX_KEY),
+                        Some(running),
+                    )
                 }
                 Err(error) => {
                     eprintln!("layers-proxy: cannot start the embedded sandbox: {error}");
@@ -41,14 +45,21 @@ async fn main() -> ExitCode {
         }
     };
 
-    for (name, dir) in [("demo pages", &settings.www_dir), ("widget bundle", &settings.dist_dir)] {
+    for (name, dir) in [
+        ("demo pages", &settings.www_dir),
+        ("widget bundle", &settings.dist_dir),
+    ] {
         if !dir.is_dir() {
             tracing::warn!(dir = %dir.display(), "{name} folder not found: those URLs will answer 404 until it exists");
         }
     }
 
     let config = settings.proxy_config(base.clone(), key);
-    let app = demo::app(layers_proxy::router(config), &settings.www_dir, &settings.dist_dir);
+    let app = demo::app(
+        layers_proxy::router(config),
+        &settings.www_dir,
+        &settings.dist_dir,
+    );
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, settings.port));
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,
@@ -61,7 +72,9 @@ async fn main() -> ExitCode {
     println!("Proxy:      {}api/layers/", settings.page_url());
     println!("Layers API: {base}");
 
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
     if let Some(running) = sandbox {
         running.shutdown().await;
     }

@@ -24,15 +24,25 @@ pub(crate) struct MintLimiter {
 
 impl MintLimiter {
     pub(crate) fn new(limit: MintLimit) -> Self {
-        Self { limit, sessions: Mutex::new(HashMap::new()) }
+        Self {
+            limit,
+            sessions: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts one mint for `session`, or says how long until one is allowed.
     pub(crate) fn try_acquire(&self, session: &str, now: Instant) -> Result<(), Duration> {
         let window = self.limit.window;
-        let mut sessions = self.sessions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut sessions = self
+            .sessions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if sessions.len() >= SWEEP_AT && !sessions.contains_key(session) {
-            sessions.retain(|_, mints| mints.back().is_some_and(|last| now.duration_since(*last) < window));
+            sessions.retain(|_, mints| {
+                mints
+                    .back()
+                    .is_some_and(|last| now.duration_since(*last) < window)
+            });
             if sessions.len() >= SWEEP_AT {
                 // Memory is bounded even under a flood of fresh sessions; the
                 // price is that the flood resets everyone's count.
@@ -40,11 +50,16 @@ impl MintLimiter {
             }
         }
         let mints = sessions.entry(session.to_owned()).or_default();
-        while mints.front().is_some_and(|first| now.duration_since(*first) >= window) {
+        while mints
+            .front()
+            .is_some_and(|first| now.duration_since(*first) >= window)
+        {
             mints.pop_front();
         }
         if mints.len() >= self.limit.max as usize {
-            let oldest = *mints.front().expect("limit reached means at least one mint");
+            let oldest = *mints
+                .front()
+                .expect("limit reached means at least one mint");
             return Err(window.saturating_sub(now.duration_since(oldest)));
         }
         mints.push_back(now);
@@ -62,7 +77,10 @@ mod tests {
     use super::*;
 
     fn limiter() -> MintLimiter {
-        MintLimiter::new(MintLimit { max: 3, window: Duration::from_secs(60) })
+        MintLimiter::new(MintLimit {
+            max: 3,
+            window: Duration::from_secs(60),
+        })
     }
 
     #[test]
@@ -70,16 +88,26 @@ mod tests {
         let limiter = limiter();
         let t0 = Instant::now();
         for i in 0..3 {
-            assert!(limiter.try_acquire("a", t0 + Duration::from_secs(i)).is_ok());
+            assert!(limiter
+                .try_acquire("a", t0 + Duration::from_secs(i))
+                .is_ok());
         }
-        let wait = limiter.try_acquire("a", t0 + Duration::from_secs(10)).unwrap_err();
+        let wait = limiter
+            .try_acquire("a", t0 + Duration::from_secs(10))
+            .unwrap_err();
         assert_eq!(wait, Duration::from_secs(50));
         assert_eq!(retry_after_secs(wait), 50);
         // Another session has its own count.
-        assert!(limiter.try_acquire("b", t0 + Duration::from_secs(10)).is_ok());
+        assert!(limiter
+            .try_acquire("b", t0 + Duration::from_secs(10))
+            .is_ok());
         // The window slides: the first mint leaves at t0+60.
-        assert!(limiter.try_acquire("a", t0 + Duration::from_secs(60)).is_ok());
-        assert!(limiter.try_acquire("a", t0 + Duration::from_secs(60)).is_err());
+        assert!(limiter
+            .try_acquire("a", t0 + Duration::from_secs(60))
+            .is_ok());
+        assert!(limiter
+            .try_acquire("a", t0 + Duration::from_secs(60))
+            .is_err());
     }
 
     #[test]
@@ -90,9 +118,13 @@ mod tests {
             limiter.try_acquire("a", t0).unwrap();
         }
         for _ in 0..100 {
-            assert!(limiter.try_acquire("a", t0 + Duration::from_secs(30)).is_err());
+            assert!(limiter
+                .try_acquire("a", t0 + Duration::from_secs(30))
+                .is_err());
         }
-        assert!(limiter.try_acquire("a", t0 + Duration::from_secs(60)).is_ok());
+        assert!(limiter
+            .try_acquire("a", t0 + Duration::from_secs(60))
+            .is_ok());
     }
 
     #[test]

@@ -41,7 +41,12 @@ pub(crate) struct Proxy {
 impl Proxy {
     pub(crate) fn new(config: Config) -> Self {
         Self {
-            layers: LayersClient::new(config.api_base, config.api_key, config.connect_timeout, config.timeout),
+            layers: LayersClient::new(
+                config.api_base,
+                config.api_key,
+                config.connect_timeout,
+                config.timeout,
+            ),
             cookie_key: config.cookie_secret.key().clone(),
             secure_cookies: config.secure_cookies,
             cookie_path: config.cookie_path,
@@ -56,12 +61,19 @@ impl Proxy {
     }
 
     fn authorized(&self, parts: &Parts, session: &Session, project: &str) -> bool {
-        let cx = RequestContext { headers: &parts.headers, extensions: &parts.extensions, session_id: &session.id };
+        let cx = RequestContext {
+            headers: &parts.headers,
+            extensions: &parts.extensions,
+            session_id: &session.id,
+        };
         (self.authorize_project)(&cx, project)
     }
 
     fn cookie_attributes(&self, parts: &Parts) -> CookieAttributes {
-        let path = self.cookie_path.clone().unwrap_or_else(|| mount_prefix(parts));
+        let path = self
+            .cookie_path
+            .clone()
+            .unwrap_or_else(|| mount_prefix(parts));
         let secure = match self.secure_cookies {
             SecureCookies::Always => true,
             SecureCookies::Never => false,
@@ -108,7 +120,11 @@ async fn mint_in_session(
 
     let reply = proxy
         .layers
-        .send(Method::POST, &["projects", &project, "social", "oauth-url"], Some(upstream_body))
+        .send(
+            Method::POST,
+            &["projects", &project, "social", "oauth-url"],
+            Some(upstream_body),
+        )
         .await?;
     if reply.status.is_success() {
         let state = reply.json.get("state").and_then(Value::as_str);
@@ -124,7 +140,10 @@ async fn mint_in_session(
 }
 
 /// `GET /social/oauth-status/{state}`: only for states minted in this session.
-pub(crate) async fn oauth_status(State(proxy): State<Arc<Proxy>>, request: Request) -> Result<Response, AppError> {
+pub(crate) async fn oauth_status(
+    State(proxy): State<Arc<Proxy>>,
+    request: Request,
+) -> Result<Response, AppError> {
     let (mut parts, _) = request.into_parts();
     let state = path_id(&mut parts).await?;
     let session = Session::from_headers(&parts.headers, &proxy.cookie_key);
@@ -132,19 +151,32 @@ pub(crate) async fn oauth_status(State(proxy): State<Arc<Proxy>>, request: Reque
         // Layers' own answer for a state of another key: indistinguishable from unknown.
         return Err(AppError::not_found());
     }
-    let reply = proxy.layers.send(Method::GET, &["social", "oauth-status", &state], None).await?;
+    let reply = proxy
+        .layers
+        .send(Method::GET, &["social", "oauth-status", &state], None)
+        .await?;
     Ok(reply.into_response())
 }
 
 /// `GET /projects/{projectId}/social-accounts`
-pub(crate) async fn social_accounts(State(proxy): State<Arc<Proxy>>, request: Request) -> Result<Response, AppError> {
+pub(crate) async fn social_accounts(
+    State(proxy): State<Arc<Proxy>>,
+    request: Request,
+) -> Result<Response, AppError> {
     let (mut parts, _) = request.into_parts();
     let project = path_id(&mut parts).await?;
     let session = Session::from_headers(&parts.headers, &proxy.cookie_key);
     if !proxy.authorized(&parts, &session, &project) {
         return Err(AppError::not_found());
     }
-    let reply = proxy.layers.send(Method::GET, &["projects", &project, "social-accounts"], None).await?;
+    let reply = proxy
+        .layers
+        .send(
+            Method::GET,
+            &["projects", &project, "social-accounts"],
+            None,
+        )
+        .await?;
     Ok(reply.into_response())
 }
 
@@ -159,11 +191,16 @@ pub(crate) async fn method_not_allowed() -> AppError {
 /// Layers ids (`prj_…`, `st_…`) are short ASCII tokens; anything else cannot
 /// exist upstream, so it is a 404 here rather than a strange upstream path.
 fn is_id(id: &str) -> bool {
-    (1..=MAX_STATE_LEN).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (1..=MAX_STATE_LEN).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 async fn path_id(parts: &mut Parts) -> Result<String, AppError> {
-    let Path(id) = Path::<String>::from_request_parts(parts, &()).await.map_err(|_| AppError::not_found())?;
+    let Path(id) = Path::<String>::from_request_parts(parts, &())
+        .await
+        .map_err(|_| AppError::not_found())?;
     if is_id(&id) {
         Ok(id)
     } else {
@@ -177,7 +214,10 @@ async fn read_limited(body: Body) -> Result<axum::body::Bytes, AppError> {
         Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
             Err(AppError::payload_too_large(MAX_BODY_BYTES))
         }
-        Err(error) => Err(AppError::validation("body", "The request body could not be read.").with_cause(error.to_string())),
+        Err(error) => Err(
+            AppError::validation("body", "The request body could not be read.")
+                .with_cause(error.to_string()),
+        ),
     }
 }
 
@@ -187,12 +227,21 @@ fn validate_mint_body(body: &[u8], return_urls: &ReturnUrlAllowlist) -> Result<V
     let value: Value = serde_json::from_slice(body)
         .map_err(|_| AppError::validation("body", "The request body must be a JSON object."))?;
     let Value::Object(fields) = value else {
-        return Err(AppError::validation("body", "The request body must be a JSON object."));
+        return Err(AppError::validation(
+            "body",
+            "The request body must be a JSON object.",
+        ));
     };
 
-    let platform = fields.get("platform").and_then(Value::as_str).unwrap_or_default();
+    let platform = fields
+        .get("platform")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !PLATFORMS.contains(&platform) {
-        return Err(AppError::validation("platform", "platform must be one of: tiktok, instagram."));
+        return Err(AppError::validation(
+            "platform",
+            "platform must be one of: tiktok, instagram.",
+        ));
     }
 
     let return_url = fields
@@ -200,7 +249,9 @@ fn validate_mint_body(body: &[u8], return_urls: &ReturnUrlAllowlist) -> Result<V
         .and_then(Value::as_str)
         .and_then(|raw| url::Url::parse(raw).ok())
         .filter(|url| matches!(url.scheme(), "http" | "https"))
-        .ok_or_else(|| AppError::validation("returnUrl", "returnUrl must be an absolute http(s) URL."))?;
+        .ok_or_else(|| {
+            AppError::validation("returnUrl", "returnUrl must be an absolute http(s) URL.")
+        })?;
     if !return_urls.allows(&return_url) {
         return Err(AppError::return_url_not_allowed());
     }
@@ -214,14 +265,24 @@ fn validate_mint_body(body: &[u8], return_urls: &ReturnUrlAllowlist) -> Result<V
         Some(Value::Array(scopes)) if scopes.iter().all(Value::is_string) => {
             upstream.insert("scopes".into(), Value::Array(scopes.clone()));
         }
-        Some(_) => return Err(AppError::validation("scopes", "scopes must be an array of strings.")),
+        Some(_) => {
+            return Err(AppError::validation(
+                "scopes",
+                "scopes must be an array of strings.",
+            ))
+        }
     }
     match fields.get("usageNote") {
         None | Some(Value::Null) => {}
         Some(note @ Value::String(_)) => {
             upstream.insert("usageNote".into(), note.clone());
         }
-        Some(_) => return Err(AppError::validation("usageNote", "usageNote must be a string.")),
+        Some(_) => {
+            return Err(AppError::validation(
+                "usageNote",
+                "usageNote must be a string.",
+            ))
+        }
     }
     Ok(serde_json::to_vec(&Value::Object(upstream)).expect("a JSON map always serializes"))
 }
@@ -243,10 +304,16 @@ fn mount_prefix(parts: &Parts) -> String {
 
 fn came_over_https(parts: &Parts) -> bool {
     let header_is = |name: header::HeaderName, test: fn(&str) -> bool| {
-        parts.headers.get(name).and_then(|v| v.to_str().ok()).is_some_and(test)
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(test)
     };
     parts.uri.scheme_str() == Some("https")
-        || header_is(header::HeaderName::from_static("x-forwarded-proto"), |v| v.eq_ignore_ascii_case("https"))
+        || header_is(header::HeaderName::from_static("x-forwarded-proto"), |v| {
+            v.eq_ignore_ascii_case("https")
+        })
         || header_is(header::ORIGIN, |v| v.starts_with("https://"))
 }
 
@@ -283,10 +350,22 @@ mod tests {
         let code = |body: &str| validate(body).map(|_| ()).unwrap_err();
         assert_eq!(code("not json").1, "VALIDATION");
         assert_eq!(code("[1]").1, "VALIDATION");
-        assert_eq!(code(r#"{"platform":"myspace","returnUrl":"http://127.0.0.1:8080/return.html"}"#).1, "VALIDATION");
-        assert_eq!(code(r#"{"returnUrl":"http://127.0.0.1:8080/return.html"}"#).1, "VALIDATION");
-        assert_eq!(code(r#"{"platform":"tiktok","returnUrl":"/return.html"}"#).1, "VALIDATION");
-        assert_eq!(code(r#"{"platform":"tiktok","returnUrl":"javascript:alert(1)"}"#).1, "VALIDATION");
+        assert_eq!(
+            code(r#"{"platform":"myspace","returnUrl":"http://127.0.0.1:8080/return.html"}"#).1,
+            "VALIDATION"
+        );
+        assert_eq!(
+            code(r#"{"returnUrl":"http://127.0.0.1:8080/return.html"}"#).1,
+            "VALIDATION"
+        );
+        assert_eq!(
+            code(r#"{"platform":"tiktok","returnUrl":"/return.html"}"#).1,
+            "VALIDATION"
+        );
+        assert_eq!(
+            code(r#"{"platform":"tiktok","returnUrl":"javascript:alert(1)"}"#).1,
+            "VALIDATION"
+        );
         assert_eq!(
             code(r#"{"platform":"tiktok","returnUrl":"https://evil.test/return.html"}"#),
             (403, "RETURN_URL_NOT_ALLOWED", Value::Null)
@@ -305,7 +384,15 @@ mod tests {
     fn ids_are_plain_tokens() {
         assert!(is_id("prj_demo"));
         assert!(is_id("st_01HXZ8K2M4P5QRS6TUV7WXYZ9A"));
-        for bad in ["", "..", "a/b", "a%2Fb", "a b", "ä", &"x".repeat(MAX_STATE_LEN + 1)] {
+        for bad in [
+            "",
+            "..",
+            "a/b",
+            "a%2Fb",
+            "a b",
+            "ä",
+            &"x".repeat(MAX_STATE_LEN + 1),
+        ] {
             assert!(!is_id(bad), "{bad}");
         }
     }

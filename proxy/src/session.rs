@@ -41,7 +41,10 @@ pub(crate) struct CookieAttributes {
 
 impl Session {
     fn new() -> Self {
-        Self { id: uuid::Uuid::new_v4().simple().to_string(), states: VecDeque::new() }
+        Self {
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            states: VecDeque::new(),
+        }
     }
 
     /// The verified session of this request, or a fresh one when the cookie is
@@ -113,13 +116,19 @@ mod tests {
     use axum::response::IntoResponse;
 
     fn attributes() -> CookieAttributes {
-        CookieAttributes { path: "/api/layers".into(), secure: false }
+        CookieAttributes {
+            path: "/api/layers".into(),
+            secure: false,
+        }
     }
 
     /// The `Set-Cookie` a response carries, and the `Cookie` header a browser sends back.
     fn round_trip(session: &Session, key: &Key) -> (String, HeaderMap) {
         let response = session.to_jar(key, &attributes()).into_response();
-        let set_cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+        let set_cookie = response.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_owned();
         let pair = set_cookie.split(';').next().unwrap().to_owned();
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, pair.parse().unwrap());
@@ -143,16 +152,36 @@ mod tests {
     #[test]
     fn attributes_are_strict() {
         let (set_cookie, _) = round_trip(&Session::new(), &Key::generate());
-        assert!(set_cookie.starts_with("layers_proxy_session="), "{set_cookie}");
-        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/api/layers", "Max-Age=86400"] {
-            assert!(set_cookie.contains(attribute), "{attribute} missing: {set_cookie}");
+        assert!(
+            set_cookie.starts_with("layers_proxy_session="),
+            "{set_cookie}"
+        );
+        for attribute in [
+            "HttpOnly",
+            "SameSite=Strict",
+            "Path=/api/layers",
+            "Max-Age=86400",
+        ] {
+            assert!(
+                set_cookie.contains(attribute),
+                "{attribute} missing: {set_cookie}"
+            );
         }
         assert!(!set_cookie.contains("Secure"));
         let key = Key::generate();
         let secure = Session::new()
-            .to_jar(&key, &CookieAttributes { secure: true, ..attributes() })
+            .to_jar(
+                &key,
+                &CookieAttributes {
+                    secure: true,
+                    ..attributes()
+                },
+            )
             .into_response();
-        assert!(secure.headers()[header::SET_COOKIE].to_str().unwrap().contains("Secure"));
+        assert!(secure.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Secure"));
     }
 
     #[test]

@@ -36,7 +36,12 @@ pub(crate) struct UpstreamReply {
 }
 
 impl LayersClient {
-    pub(crate) fn new(base: Url, key: ApiKey, connect_timeout: Duration, timeout: Duration) -> Self {
+    pub(crate) fn new(
+        base: Url,
+        key: ApiKey,
+        connect_timeout: Duration,
+        timeout: Duration,
+    ) -> Self {
         let http = reqwest::Client::builder()
             .connect_timeout(connect_timeout)
             .timeout(timeout)
@@ -69,7 +74,9 @@ impl LayersClient {
             .bearer_auth(self.key.expose())
             .header(header::ACCEPT, "application/json");
         if let Some(body) = json_body {
-            request = request.header(header::CONTENT_TYPE, "application/json").body(body);
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body);
         }
 
         let mut response = request.send().await.map_err(transport_error)?;
@@ -93,19 +100,30 @@ impl LayersClient {
                 .with_retry_after(retry_after.clone())
                 .with_cause(format!("{why} (upstream request id {:?})", request_id))
         };
-        let json: serde_json::Value = serde_json::from_slice(&body).map_err(|_| invalid("body is not JSON"))?;
+        let json: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|_| invalid("body is not JSON"))?;
         if !(status.is_success() || status.is_client_error() || status.is_server_error()) {
-            return Err(invalid("unexpected status class (redirects are not followed)"));
+            return Err(invalid(
+                "unexpected status class (redirects are not followed)",
+            ));
         }
         if !status.is_success() && !is_error_envelope(&json) {
             return Err(invalid("error body is not the Layers envelope"));
         }
-        Ok(UpstreamReply { status, body, json, retry_after, request_id })
+        Ok(UpstreamReply {
+            status,
+            body,
+            json,
+            retry_after,
+            request_id,
+        })
     }
 }
 
 fn is_error_envelope(json: &serde_json::Value) -> bool {
-    json.get("error").and_then(|e| e.get("code")).is_some_and(serde_json::Value::is_string)
+    json.get("error")
+        .and_then(|e| e.get("code"))
+        .is_some_and(serde_json::Value::is_string)
 }
 
 /// Timeout (connect or total) → 504; refused, reset, DNS, TLS → 502.
@@ -135,7 +153,10 @@ impl IntoResponse for UpstreamReply {
     fn into_response(self) -> Response {
         let mut response = (self.status, self.body).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         if let Some(value) = self.retry_after {
             headers.insert(header::RETRY_AFTER, value);
         }

@@ -25,28 +25,48 @@ async fn happy_path_mint_consent_status_accounts() {
     let state = minted.json["state"].as_str().unwrap().to_owned();
     let authorize_url = minted.json["authorizeUrl"].as_str().unwrap().to_owned();
     assert!(minted.json["expiresAt"].is_string());
-    assert!(minted.header("x-request-id").unwrap().starts_with("req_"), "Layers' request id passes through");
+    assert!(
+        minted.header("x-request-id").unwrap().starts_with("req_"),
+        "Layers' request id passes through"
+    );
     assert_eq!(minted.header("cache-control"), Some("no-store"));
     let set_cookie = minted.header("set-cookie").unwrap();
-    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"),
+        "{set_cookie}"
+    );
 
     let pending = browser.status(&app, &state).await;
     assert_eq!(pending.status, StatusCode::OK);
     assert_eq!(pending.json["status"], "pending");
-    assert!(pending.header("set-cookie").is_none(), "polling does not rewrite the cookie");
+    assert!(
+        pending.header("set-cookie").is_none(),
+        "polling does not rewrite the cookie"
+    );
 
     let landed = consent(&authorize_url, "allow", "acmecoffee").await;
-    assert_eq!(landed.as_str(), RETURN_URL, "success adds no layers_oauth_error");
+    assert_eq!(
+        landed.as_str(),
+        RETURN_URL,
+        "success adds no layers_oauth_error"
+    );
 
     let completed = browser.status(&app, &state).await;
     assert_eq!(completed.json["status"], "completed", "{completed:?}");
     assert_eq!(completed.json["handle"], "acmecoffee");
-    let account_id = completed.json["socialAccountId"].as_str().unwrap().to_owned();
+    let account_id = completed.json["socialAccountId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let accounts = browser.accounts(&app, "prj_demo").await;
     assert_eq!(accounts.status, StatusCode::OK);
     let list = accounts.json["data"].as_array().unwrap();
-    assert!(list.iter().any(|a| a["id"] == account_id.as_str() || a["socialAccountId"] == account_id.as_str()), "{list:?}");
+    assert!(
+        list.iter()
+            .any(|a| a["id"] == account_id.as_str() || a["socialAccountId"] == account_id.as_str()),
+        "{list:?}"
+    );
 }
 
 #[tokio::test]
@@ -56,8 +76,16 @@ async fn denied_consent_reports_failed_status() {
     let mut browser = Browser::new();
     let minted = browser.mint(&app, "prj_demo").await;
     let landed = consent(minted.json["authorizeUrl"].as_str().unwrap(), "deny", "x").await;
-    assert!(landed.query().unwrap_or_default().contains("layers_oauth_error=platform_denied"), "{landed}");
-    let failed = browser.status(&app, minted.json["state"].as_str().unwrap()).await;
+    assert!(
+        landed
+            .query()
+            .unwrap_or_default()
+            .contains("layers_oauth_error=platform_denied"),
+        "{landed}"
+    );
+    let failed = browser
+        .status(&app, minted.json["state"].as_str().unwrap())
+        .await;
     assert_eq!(failed.json["status"], "failed");
     assert_eq!(failed.json["error"]["code"], "platform_denied");
 }
@@ -66,8 +94,14 @@ async fn denied_consent_reports_failed_status() {
 async fn demo_app_over_a_real_listener() {
     let sandbox = sandbox().await;
     let proxy = layers_proxy::router(config(sandbox.url()));
-    let missing = std::env::temp_dir().join(format!("layers-proxy-missing-{}", uuid::Uuid::new_v4()));
-    let served = serve(demo::app(proxy, &missing.join("www"), &missing.join("dist"))).await;
+    let missing =
+        std::env::temp_dir().join(format!("layers-proxy-missing-{}", uuid::Uuid::new_v4()));
+    let served = serve(demo::app(
+        proxy,
+        &missing.join("www"),
+        &missing.join("dist"),
+    ))
+    .await;
     let http = reqwest::Client::new();
     let at = |path: &str| served.url.join(path).unwrap();
 
@@ -76,7 +110,11 @@ async fn demo_app_over_a_real_listener() {
     assert_eq!(health.json::<Value>().await.unwrap()["status"], "ok");
 
     // The folders do not exist (the widget may not be built yet): a helpful 404, no crash.
-    for (path, hint) in [("", "LAYERS_PROXY_WWW_DIR"), ("return.html", "LAYERS_PROXY_WWW_DIR"), ("dist/layers-connect.js", "LAYERS_PROXY_DIST_DIR")] {
+    for (path, hint) in [
+        ("", "LAYERS_PROXY_WWW_DIR"),
+        ("return.html", "LAYERS_PROXY_WWW_DIR"),
+        ("dist/layers-connect.js", "LAYERS_PROXY_DIST_DIR"),
+    ] {
         let page = http.get(at(path)).send().await.unwrap();
         assert_eq!(page.status(), 404, "{path}");
         assert!(page.text().await.unwrap().contains(hint), "{path}");
@@ -92,13 +130,21 @@ async fn demo_app_over_a_real_listener() {
         .unwrap();
     assert_eq!(mint.status(), 200);
     let set_cookie = mint.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(set_cookie.contains("Path=/api/layers"), "cookie scoped to the mount prefix: {set_cookie}");
+    assert!(
+        set_cookie.contains("Path=/api/layers"),
+        "cookie scoped to the mount prefix: {set_cookie}"
+    );
     assert!(!set_cookie.contains("Secure"), "plain-http loopback demo");
     let cookie = set_cookie.split(';').next().unwrap().to_owned();
     let minted: Value = mint.json().await.unwrap();
     let state = minted["state"].as_str().unwrap();
 
-    consent(minted["authorizeUrl"].as_str().unwrap(), "allow", "acme.gram").await;
+    consent(
+        minted["authorizeUrl"].as_str().unwrap(),
+        "allow",
+        "acme.gram",
+    )
+    .await;
     let status: Value = http
         .get(at(&format!("api/layers/social/oauth-status/{state}")))
         .header("cookie", &cookie)
@@ -111,14 +157,25 @@ async fn demo_app_over_a_real_listener() {
     assert_eq!(status["status"], "completed", "{status}");
     assert_eq!(status["platform"], "instagram");
 
-    let accounts = http.get(at("api/layers/projects/prj_demo/social-accounts")).send().await.unwrap();
+    let accounts = http
+        .get(at("api/layers/projects/prj_demo/social-accounts"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(accounts.status(), 200);
     let text = accounts.text().await.unwrap();
     assert!(!text.contains(KEY_PREFIX));
 
-    let unknown = http.get(at("api/layers/v1/projects/prj_demo/social-accounts")).send().await.unwrap();
+    let unknown = http
+        .get(at("api/layers/v1/projects/prj_demo/social-accounts"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), 404);
-    assert_eq!(unknown.json::<Value>().await.unwrap()["error"]["code"], "NOT_FOUND");
+    assert_eq!(
+        unknown.json::<Value>().await.unwrap()["error"]["code"],
+        "NOT_FOUND"
+    );
     assert_logs_clean();
 }
 
@@ -127,7 +184,10 @@ async fn upstream_errors_pass_through_with_status_envelope_and_retry_after() {
     let sandbox = sandbox().await;
     let app = layers_proxy::router(config(sandbox.url()));
     let mut browser = Browser::new();
-    let state = browser.mint(&app, "prj_demo").await.json["state"].as_str().unwrap().to_owned();
+    let state = browser.mint(&app, "prj_demo").await.json["state"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let cases: [(&str, u16, &str, Option<u64>); 11] = [
         ("oauth-url", 400, "VALIDATION", None),
@@ -155,8 +215,15 @@ async fn upstream_errors_pass_through_with_status_envelope_and_retry_after() {
         };
         reply.assert_error(status, code);
         let request_id = reply.json["error"]["requestId"].as_str().unwrap();
-        assert!(request_id.starts_with("req_"), "Layers' own requestId, not the proxy's: {request_id}");
-        assert_eq!(reply.header("retry-after").map(str::to_owned), retry_after.map(|s| s.to_string()), "{route} {code}");
+        assert!(
+            request_id.starts_with("req_"),
+            "Layers' own requestId, not the proxy's: {request_id}"
+        );
+        assert_eq!(
+            reply.header("retry-after").map(str::to_owned),
+            retry_after.map(|s| s.to_string()),
+            "{route} {code}"
+        );
         if code == "KILL_SWITCH" {
             assert_eq!(reply.json["error"]["details"]["scope"], "global");
         }
@@ -174,21 +241,45 @@ async fn kill_switch_budget_and_key_allowlist_pass_through() {
     let mut browser = Browser::new();
 
     let not_on_key = browser
-        .mint_body(&app, "prj_demo", json!({ "platform": "tiktok", "returnUrl": "http://127.0.0.1:9/elsewhere" }))
+        .mint_body(
+            &app,
+            "prj_demo",
+            json!({ "platform": "tiktok", "returnUrl": "http://127.0.0.1:9/elsewhere" }),
+        )
         .await;
     not_on_key.assert_error(403, "RETURN_URL_NOT_ALLOWED");
-    assert!(not_on_key.json["error"]["requestId"].as_str().unwrap().starts_with("req_"));
+    assert!(not_on_key.json["error"]["requestId"]
+        .as_str()
+        .unwrap()
+        .starts_with("req_"));
 
-    browser.mint(&app, "prj_other").await.assert_error(404, "NOT_FOUND");
+    browser
+        .mint(&app, "prj_other")
+        .await
+        .assert_error(404, "NOT_FOUND");
 
-    control(&sandbox, "_sandbox/settings", json!({ "writeBudget": 1, "budgetWindowSeconds": 60 })).await;
+    control(
+        &sandbox,
+        "_sandbox/settings",
+        json!({ "writeBudget": 1, "budgetWindowSeconds": 60 }),
+    )
+    .await;
     assert_eq!(browser.mint(&app, "prj_demo").await.status, StatusCode::OK);
     let limited = browser.mint(&app, "prj_demo").await;
     limited.assert_error(429, "RATE_LIMITED");
-    let wait: u64 = limited.header("retry-after").expect("Retry-After passes through").parse().unwrap();
+    let wait: u64 = limited
+        .header("retry-after")
+        .expect("Retry-After passes through")
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&wait));
 
-    control(&sandbox, "_sandbox/kill-switch", json!({ "scope": "key", "enabled": true, "target": "key_demo" })).await;
+    control(
+        &sandbox,
+        "_sandbox/kill-switch",
+        json!({ "scope": "key", "enabled": true, "target": "key_demo" }),
+    )
+    .await;
     let killed = browser.accounts(&app, "prj_demo").await;
     killed.assert_error(503, "KILL_SWITCH");
     assert_eq!(killed.json["error"]["details"]["scope"], "key");
@@ -198,7 +289,10 @@ async fn kill_switch_budget_and_key_allowlist_pass_through() {
 async fn readonly_key_gets_forbidden_scope_from_layers() {
     let sandbox = sandbox().await;
     let app = layers_proxy::router(config_with_key(sandbox.url(), "lp_test_demo_readonly"));
-    Browser::new().mint(&app, "prj_demo").await.assert_error(403, "FORBIDDEN_SCOPE");
+    Browser::new()
+        .mint(&app, "prj_demo")
+        .await
+        .assert_error(403, "FORBIDDEN_SCOPE");
 }
 
 #[tokio::test]
@@ -207,11 +301,18 @@ async fn csrf_rejects_foreign_or_headerless_posts_before_layers() {
     let app = layers_proxy::router(
         config(sandbox.url()).allowed_origin(&Url::parse("https://app.example.com").unwrap()),
     );
-    let body = || Some(Body::from(json!({ "platform": "tiktok", "returnUrl": RETURN_URL }).to_string()));
+    let body = || {
+        Some(Body::from(
+            json!({ "platform": "tiktok", "returnUrl": RETURN_URL }).to_string(),
+        ))
+    };
     let path = "/projects/prj_demo/social/oauth-url";
 
     let attacks: [&[(&str, &str)]; 5] = [
-        &[("origin", "https://evil.test"), ("sec-fetch-site", "cross-site")],
+        &[
+            ("origin", "https://evil.test"),
+            ("sec-fetch-site", "cross-site"),
+        ],
         &[("origin", "https://evil.test")],
         &[("origin", "null")],
         &[("sec-fetch-site", "same-site")],
@@ -220,14 +321,21 @@ async fn csrf_rejects_foreign_or_headerless_posts_before_layers() {
     for headers in attacks {
         let browser = Browser {
             cross_site_headers_only: true,
-            extra: headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            extra: headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
             ..Browser::new()
         };
         let reply = call(&app, browser.request(Method::POST, path, body())).await;
         reply.assert_error(403, "CSRF_REJECTED");
         assert!(reply.header("set-cookie").is_none());
     }
-    assert_eq!(upstream_requests(&sandbox).await, 0, "nothing reached Layers");
+    assert_eq!(
+        upstream_requests(&sandbox).await,
+        0,
+        "nothing reached Layers"
+    );
 
     // A trusted other origin, from a browser without Sec-Fetch-Site.
     let partner = Browser {
@@ -235,12 +343,25 @@ async fn csrf_rejects_foreign_or_headerless_posts_before_layers() {
         extra: vec![("origin".into(), "https://app.example.com".into())],
         ..Browser::new()
     };
-    assert_eq!(call(&app, partner.request(Method::POST, path, body())).await.status, StatusCode::OK);
+    assert_eq!(
+        call(&app, partner.request(Method::POST, path, body()))
+            .await
+            .status,
+        StatusCode::OK
+    );
 
     // Non-browser clients only when opted in.
     let lenient = layers_proxy::router(config(sandbox.url()).allow_requests_without_origin(true));
-    let server = Browser { cross_site_headers_only: true, ..Browser::new() };
-    assert_eq!(call(&lenient, server.request(Method::POST, path, body())).await.status, StatusCode::OK);
+    let server = Browser {
+        cross_site_headers_only: true,
+        ..Browser::new()
+    };
+    assert_eq!(
+        call(&lenient, server.request(Method::POST, path, body()))
+            .await
+            .status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -248,20 +369,50 @@ async fn a_state_is_invisible_from_another_session() {
     let sandbox = sandbox().await;
     let app = layers_proxy::router(config(sandbox.url()));
     let mut alice = Browser::new();
-    let state = alice.mint(&app, "prj_demo").await.json["state"].as_str().unwrap().to_owned();
+    let state = alice.mint(&app, "prj_demo").await.json["state"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let before = upstream_requests(&sandbox).await;
 
     let mut stranger = Browser::new();
-    stranger.status(&app, &state).await.assert_error(404, "NOT_FOUND");
+    stranger
+        .status(&app, &state)
+        .await
+        .assert_error(404, "NOT_FOUND");
     let mut bob = Browser::new();
     assert_eq!(bob.mint(&app, "prj_demo").await.status, StatusCode::OK);
-    bob.status(&app, &state).await.assert_error(404, "NOT_FOUND");
+    bob.status(&app, &state)
+        .await
+        .assert_error(404, "NOT_FOUND");
 
     // A cookie edited to claim the state fails its signature.
-    let forged = format!("{}={}", layers_proxy::COOKIE_NAME, bob.cookie.as_ref().unwrap().split_once('=').unwrap().1.to_owned() + "%26st%3D" + &state);
-    let mut mallory = Browser { cookie: Some(forged), ..Browser::new() };
-    mallory.status(&app, &state).await.assert_error(404, "NOT_FOUND");
-    assert_eq!(upstream_requests(&sandbox).await, before + 1, "only bob's mint went upstream");
+    let forged = format!(
+        "{}={}",
+        layers_proxy::COOKIE_NAME,
+        bob.cookie
+            .as_ref()
+            .unwrap()
+            .split_once('=')
+            .unwrap()
+            .1
+            .to_owned()
+            + "%26st%3D"
+            + &state
+    );
+    let mut mallory = Browser {
+        cookie: Some(forged),
+        ..Browser::new()
+    };
+    mallory
+        .status(&app, &state)
+        .await
+        .assert_error(404, "NOT_FOUND");
+    assert_eq!(
+        upstream_requests(&sandbox).await,
+        before + 1,
+        "only bob's mint went upstream"
+    );
 
     assert_eq!(alice.status(&app, &state).await.status, StatusCode::OK);
 }
@@ -274,14 +425,23 @@ async fn instances_sharing_the_secret_share_sessions() {
     let stranger = layers_proxy::router(config(sandbox.url()).cookie_secret(shared_secret(8)));
 
     let mut browser = Browser::new();
-    let state = browser.mint(&one, "prj_demo").await.json["state"].as_str().unwrap().to_owned();
+    let state = browser.mint(&one, "prj_demo").await.json["state"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let polled = browser.status(&two, &state).await;
     assert_eq!(polled.status, StatusCode::OK, "{polled:?}");
     assert_eq!(polled.json["status"], "pending");
-    browser.status(&stranger, &state).await.assert_error(404, "NOT_FOUND");
+    browser
+        .status(&stranger, &state)
+        .await
+        .assert_error(404, "NOT_FOUND");
 
     // The session keeps growing across instances: a second state minted on `two`.
-    let second = browser.mint(&two, "prj_demo").await.json["state"].as_str().unwrap().to_owned();
+    let second = browser.mint(&two, "prj_demo").await.json["state"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(browser.status(&one, &state).await.status, StatusCode::OK);
     assert_eq!(browser.status(&one, &second).await.status, StatusCode::OK);
 }
@@ -291,19 +451,43 @@ async fn unauthorized_projects_are_not_found_and_never_asked_upstream() {
     let sandbox = sandbox().await;
     let app = layers_proxy::router(config(sandbox.url()));
     let mut browser = Browser::new();
-    browser.mint(&app, "prj_demo_2").await.assert_error(404, "NOT_FOUND");
-    browser.accounts(&app, "prj_demo_2").await.assert_error(404, "NOT_FOUND");
-    browser.accounts(&app, "..").await.assert_error(404, "NOT_FOUND");
+    browser
+        .mint(&app, "prj_demo_2")
+        .await
+        .assert_error(404, "NOT_FOUND");
+    browser
+        .accounts(&app, "prj_demo_2")
+        .await
+        .assert_error(404, "NOT_FOUND");
+    browser
+        .accounts(&app, "..")
+        .await
+        .assert_error(404, "NOT_FOUND");
     assert_eq!(upstream_requests(&sandbox).await, 0);
 
     // The hook sees the partner's request (here: its own auth header).
     let per_user = layers_proxy::router(config(sandbox.url()).authorize_project(|cx, project| {
-        cx.headers().get("x-partner-user").is_some_and(|u| u == "alice") && project == "prj_demo_2"
+        cx.headers()
+            .get("x-partner-user")
+            .is_some_and(|u| u == "alice")
+            && project == "prj_demo_2"
     }));
-    let mut alice = Browser { extra: vec![("x-partner-user".into(), "alice".into())], ..Browser::new() };
-    assert_eq!(alice.accounts(&per_user, "prj_demo_2").await.status, StatusCode::OK);
-    alice.accounts(&per_user, "prj_demo").await.assert_error(404, "NOT_FOUND");
-    Browser::new().accounts(&per_user, "prj_demo_2").await.assert_error(404, "NOT_FOUND");
+    let mut alice = Browser {
+        extra: vec![("x-partner-user".into(), "alice".into())],
+        ..Browser::new()
+    };
+    assert_eq!(
+        alice.accounts(&per_user, "prj_demo_2").await.status,
+        StatusCode::OK
+    );
+    alice
+        .accounts(&per_user, "prj_demo")
+        .await
+        .assert_error(404, "NOT_FOUND");
+    Browser::new()
+        .accounts(&per_user, "prj_demo_2")
+        .await
+        .assert_error(404, "NOT_FOUND");
 }
 
 #[tokio::test]
@@ -313,28 +497,54 @@ async fn bad_bodies_are_refused_locally() {
     let mut browser = Browser::new();
 
     let huge = json!({ "platform": "tiktok", "returnUrl": RETURN_URL, "usageNote": "x".repeat(17 * 1024) });
-    browser.mint_body(&app, "prj_demo", huge).await.assert_error(413, "PAYLOAD_TOO_LARGE");
+    browser
+        .mint_body(&app, "prj_demo", huge)
+        .await
+        .assert_error(413, "PAYLOAD_TOO_LARGE");
 
-    let request = browser.request(Method::POST, "/projects/prj_demo/social/oauth-url", Some(Body::from("{not json")));
-    browser.send(&app, request).await.assert_error(400, "VALIDATION");
+    let request = browser.request(
+        Method::POST,
+        "/projects/prj_demo/social/oauth-url",
+        Some(Body::from("{not json")),
+    );
+    browser
+        .send(&app, request)
+        .await
+        .assert_error(400, "VALIDATION");
 
-    let bad_platform = browser.mint_body(&app, "prj_demo", json!({ "platform": "myspace", "returnUrl": RETURN_URL })).await;
+    let bad_platform = browser
+        .mint_body(
+            &app,
+            "prj_demo",
+            json!({ "platform": "myspace", "returnUrl": RETURN_URL }),
+        )
+        .await;
     bad_platform.assert_error(400, "VALIDATION");
     assert_eq!(bad_platform.json["error"]["details"]["field"], "platform");
 
     let elsewhere = json!({ "platform": "tiktok", "returnUrl": "https://evil.test/return.html" });
-    browser.mint_body(&app, "prj_demo", elsewhere).await.assert_error(403, "RETURN_URL_NOT_ALLOWED");
+    browser
+        .mint_body(&app, "prj_demo", elsewhere)
+        .await
+        .assert_error(403, "RETURN_URL_NOT_ALLOWED");
     assert_eq!(upstream_requests(&sandbox).await, 0);
 
     // Query and fragment are the partner's own.
-    let with_query = json!({ "platform": "tiktok", "returnUrl": format!("{RETURN_URL}?tab=social#x") });
-    assert_eq!(browser.mint_body(&app, "prj_demo", with_query).await.status, StatusCode::OK);
+    let with_query =
+        json!({ "platform": "tiktok", "returnUrl": format!("{RETURN_URL}?tab=social#x") });
+    assert_eq!(
+        browser.mint_body(&app, "prj_demo", with_query).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
 async fn per_session_mint_limit() {
     let sandbox = sandbox().await;
-    let limit = MintLimit { max: 2, window: Duration::from_secs(600) };
+    let limit = MintLimit {
+        max: 2,
+        window: Duration::from_secs(600),
+    };
     let app = layers_proxy::router(config(sandbox.url()).mint_limit(limit));
     let mut eager = Browser::new();
     assert_eq!(eager.mint(&app, "prj_demo").await.status, StatusCode::OK);
@@ -344,9 +554,16 @@ async fn per_session_mint_limit() {
     assert_eq!(limited.json["error"]["details"]["scope"], "session");
     let wait: u64 = limited.header("retry-after").unwrap().parse().unwrap();
     assert!((590..=600).contains(&wait), "{wait}");
-    assert!(limited.json["error"]["requestId"].as_str().unwrap().starts_with("prx_"));
+    assert!(limited.json["error"]["requestId"]
+        .as_str()
+        .unwrap()
+        .starts_with("prx_"));
 
-    assert_eq!(Browser::new().mint(&app, "prj_demo").await.status, StatusCode::OK, "other sessions unaffected");
+    assert_eq!(
+        Browser::new().mint(&app, "prj_demo").await.status,
+        StatusCode::OK,
+        "other sessions unaffected"
+    );
     assert_eq!(upstream_requests(&sandbox).await, 3);
 }
 
@@ -355,13 +572,23 @@ async fn upstream_down_is_502() {
     let dead = Url::parse(&format!("http://{}/", dead_address().await)).unwrap();
     let app = layers_proxy::router(config(&dead));
     let mut browser = Browser::new();
-    browser.mint(&app, "prj_demo").await.assert_error(502, "UPSTREAM_UNAVAILABLE");
+    browser
+        .mint(&app, "prj_demo")
+        .await
+        .assert_error(502, "UPSTREAM_UNAVAILABLE");
     let reply = browser.accounts(&app, "prj_demo").await;
     reply.assert_error(502, "UPSTREAM_UNAVAILABLE");
     let id = reply.json["error"]["requestId"].as_str().unwrap();
     assert!(id.starts_with("prx_"));
-    assert!(!reply.text.contains("127.0.0.1"), "no internals in the answer: {}", reply.text);
-    assert!(logs().contains(id), "the proxy's requestId is in the logs for correlation");
+    assert!(
+        !reply.text.contains("127.0.0.1"),
+        "no internals in the answer: {}",
+        reply.text
+    );
+    assert!(
+        logs().contains(id),
+        "the proxy's requestId is in the logs for correlation"
+    );
 }
 
 #[tokio::test]
@@ -370,10 +597,21 @@ async fn slow_upstream_is_504() {
     let app = layers_proxy::router(
         config(sandbox.url()).timeouts(Duration::from_secs(1), Duration::from_millis(300)),
     );
-    control(&sandbox, "_sandbox/faults", json!({ "route": "social-accounts", "count": 1, "delayMs": 1500 })).await;
+    control(
+        &sandbox,
+        "_sandbox/faults",
+        json!({ "route": "social-accounts", "count": 1, "delayMs": 1500 }),
+    )
+    .await;
     let started = std::time::Instant::now();
-    Browser::new().accounts(&app, "prj_demo").await.assert_error(504, "UPSTREAM_TIMEOUT");
-    assert!(started.elapsed() < Duration::from_millis(1200), "gave up at the proxy's timeout");
+    Browser::new()
+        .accounts(&app, "prj_demo")
+        .await
+        .assert_error(504, "UPSTREAM_TIMEOUT");
+    assert!(
+        started.elapsed() < Duration::from_millis(1200),
+        "gave up at the proxy's timeout"
+    );
 }
 
 #[tokio::test]
@@ -397,14 +635,28 @@ async fn only_the_three_routes_exist() {
     let sandbox = sandbox().await;
     let app = layers_proxy::router(config(sandbox.url()));
     let mut browser = Browser::new();
-    for path in ["/", "/v1/social/oauth-status/st_x", "/_sandbox/requests", "/projects/prj_demo", "/social/oauth-status"] {
-        let reply = browser.send(&app, browser.request(Method::GET, path, None)).await;
+    for path in [
+        "/",
+        "/v1/social/oauth-status/st_x",
+        "/_sandbox/requests",
+        "/projects/prj_demo",
+        "/social/oauth-status",
+    ] {
+        let reply = browser
+            .send(&app, browser.request(Method::GET, path, None))
+            .await;
         reply.assert_error(404, "NOT_FOUND");
     }
     let wrong_method = browser.request(Method::GET, "/projects/prj_demo/social/oauth-url", None);
-    browser.send(&app, wrong_method).await.assert_error(405, "METHOD_NOT_ALLOWED");
+    browser
+        .send(&app, wrong_method)
+        .await
+        .assert_error(405, "METHOD_NOT_ALLOWED");
     let delete = browser.request(Method::DELETE, "/projects/prj_demo/social-accounts", None);
-    browser.send(&app, delete).await.assert_error(405, "METHOD_NOT_ALLOWED");
+    browser
+        .send(&app, delete)
+        .await
+        .assert_error(405, "METHOD_NOT_ALLOWED");
     assert_eq!(upstream_requests(&sandbox).await, 0);
 }
 
@@ -413,15 +665,31 @@ async fn mounts_in_a_partner_app_under_any_prefix() {
     let sandbox = sandbox().await;
     let partner = Router::new()
         .route("/dashboard", get(|| async { "partner page" }))
-        .nest("/internal/connect", layers_proxy::router(config(sandbox.url())));
+        .nest(
+            "/internal/connect",
+            layers_proxy::router(config(sandbox.url())),
+        );
     let mut browser = Browser::under("/internal/connect");
     let minted = browser.mint(&partner, "prj_demo").await;
     assert_eq!(minted.status, StatusCode::OK);
-    assert!(minted.header("set-cookie").unwrap().contains("Path=/internal/connect"));
+    assert!(minted
+        .header("set-cookie")
+        .unwrap()
+        .contains("Path=/internal/connect"));
     let state = minted.json["state"].as_str().unwrap().to_owned();
-    assert_eq!(browser.status(&partner, &state).await.status, StatusCode::OK);
-    browser.send(&partner, browser.request(Method::GET, "/nope", None)).await.assert_error(404, "NOT_FOUND");
-    let page = call(&partner, Browser::new().request(Method::GET, "/dashboard", None)).await;
+    assert_eq!(
+        browser.status(&partner, &state).await.status,
+        StatusCode::OK
+    );
+    browser
+        .send(&partner, browser.request(Method::GET, "/nope", None))
+        .await
+        .assert_error(404, "NOT_FOUND");
+    let page = call(
+        &partner,
+        Browser::new().request(Method::GET, "/dashboard", None),
+    )
+    .await;
     assert_eq!(page.text, "partner page");
 
     let logs = logs();
@@ -439,17 +707,38 @@ async fn mounts_in_a_partner_app_under_any_prefix() {
 #[tokio::test]
 async fn key_never_leaks_into_responses_or_logs() {
     let sandbox = sandbox().await;
-    let app = layers_proxy::router(config(sandbox.url()).timeouts(Duration::from_secs(1), Duration::from_millis(300)));
+    let app = layers_proxy::router(
+        config(sandbox.url()).timeouts(Duration::from_secs(1), Duration::from_millis(300)),
+    );
     let mut browser = Browser::new();
     let minted = browser.mint(&app, "prj_demo").await;
-    consent(minted.json["authorizeUrl"].as_str().unwrap(), "allow", "leakcheck").await;
-    browser.status(&app, minted.json["state"].as_str().unwrap()).await;
-    control(&sandbox, "_sandbox/faults", json!({ "route": "social-accounts", "count": 1, "status": 401 })).await;
+    consent(
+        minted.json["authorizeUrl"].as_str().unwrap(),
+        "allow",
+        "leakcheck",
+    )
+    .await;
+    browser
+        .status(&app, minted.json["state"].as_str().unwrap())
+        .await;
+    control(
+        &sandbox,
+        "_sandbox/faults",
+        json!({ "route": "social-accounts", "count": 1, "status": 401 }),
+    )
+    .await;
     browser.accounts(&app, "prj_demo").await;
-    control(&sandbox, "_sandbox/faults", json!({ "route": "social-accounts", "count": 1, "delayMs": 800 })).await;
+    control(
+        &sandbox,
+        "_sandbox/faults",
+        json!({ "route": "social-accounts", "count": 1, "delayMs": 800 }),
+    )
+    .await;
     browser.accounts(&app, "prj_demo").await;
     let dead = Url::parse(&format!("http://{}/", dead_address().await)).unwrap();
-    Browser::new().mint(&layers_proxy::router(config(&dead)), "prj_demo").await;
+    Browser::new()
+        .mint(&layers_proxy::router(config(&dead)), "prj_demo")
+        .await;
 
     let logs = logs();
     assert!(logs.lines().count() > 20, "the capture works");

@@ -43,7 +43,9 @@ pub fn capture_logs() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("trace,layers_sandbox=off"))
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "trace,layers_sandbox=off",
+            ))
             .with_ansi(false)
             .with_writer(|| Capture)
             .init();
@@ -65,9 +67,12 @@ pub fn assert_logs_clean() {
 
 pub async fn sandbox() -> RunningSandbox {
     capture_logs();
-    layers_sandbox::spawn(layers_sandbox::Config::default(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .expect("sandbox starts")
+    layers_sandbox::spawn(
+        layers_sandbox::Config::default(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .expect("sandbox starts")
 }
 
 /// The demo's proxy settings against `base`, with a mint limit tests never hit by accident.
@@ -81,7 +86,10 @@ pub fn config_with_key(base: &Url, key: &str) -> Config {
         .allow_projects(["prj_demo"])
         .allow_return_url(Url::parse(RETURN_URL).unwrap())
         .allow_return_url(Url::parse("http://localhost:8080/return.html").unwrap())
-        .mint_limit(MintLimit { max: 100, window: Duration::from_secs(600) })
+        .mint_limit(MintLimit {
+            max: 100,
+            window: Duration::from_secs(600),
+        })
         .timeouts(Duration::from_secs(2), Duration::from_secs(5))
 }
 
@@ -120,20 +128,32 @@ impl Reply {
 
 /// Sends `request` through `app` and checks the answer carries no key.
 pub async fn call(app: &Router, request: Request<Body>) -> Reply {
-    let response = app.clone().oneshot(request).await.expect("router is infallible");
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("router is infallible");
     let (parts, body) = response.into_parts();
     let bytes = body.collect().await.expect("body").to_bytes();
     let text = String::from_utf8_lossy(&bytes).into_owned();
     for (name, value) in &parts.headers {
         assert!(
-            !value.as_bytes().windows(KEY_PREFIX.len()).any(|w| w == KEY_PREFIX.as_bytes()),
+            !value
+                .as_bytes()
+                .windows(KEY_PREFIX.len())
+                .any(|w| w == KEY_PREFIX.as_bytes()),
             "key in response header {name}"
         );
     }
     assert!(!text.contains(KEY_PREFIX), "key in response body: {text}");
     assert_logs_clean();
     let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status: parts.status, headers: parts.headers, text, json }
+    Reply {
+        status: parts.status,
+        headers: parts.headers,
+        text,
+        json,
+    }
 }
 
 /// A browser session: same-origin fetches that keep the proxy's cookie.
@@ -153,11 +173,16 @@ impl Browser {
     }
 
     pub fn under(prefix: &str) -> Self {
-        Self { prefix: prefix.to_owned(), ..Self::default() }
+        Self {
+            prefix: prefix.to_owned(),
+            ..Self::default()
+        }
     }
 
     pub fn request(&self, method: Method, path: &str, body: Option<Body>) -> Request<Body> {
-        let mut builder = Request::builder().method(method).uri(format!("{}{path}", self.prefix));
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.prefix));
         if !self.cross_site_headers_only {
             builder = builder.header("sec-fetch-site", "same-origin");
         }
@@ -168,7 +193,10 @@ impl Browser {
             builder = builder.header(name.as_str(), value.as_str());
         }
         match body {
-            Some(body) => builder.header(header::CONTENT_TYPE, "application/json").body(body).unwrap(),
+            Some(body) => builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body)
+                .unwrap(),
             None => builder.body(Body::empty()).unwrap(),
         }
     }
@@ -180,7 +208,10 @@ impl Browser {
     }
 
     pub fn keep_cookie(&mut self, headers: &HeaderMap) {
-        if let Some(set) = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) {
+        if let Some(set) = headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+        {
             self.cookie = Some(set.split(';').next().unwrap().to_owned());
         }
     }
@@ -195,7 +226,12 @@ impl Browser {
     }
 
     pub async fn mint(&mut self, app: &Router, project: &str) -> Reply {
-        self.mint_body(app, project, json!({ "platform": "tiktok", "returnUrl": RETURN_URL })).await
+        self.mint_body(
+            app,
+            project,
+            json!({ "platform": "tiktok", "returnUrl": RETURN_URL }),
+        )
+        .await
     }
 
     pub async fn status(&mut self, app: &Router, state: &str) -> Reply {
@@ -204,13 +240,20 @@ impl Browser {
     }
 
     pub async fn accounts(&mut self, app: &Router, project: &str) -> Reply {
-        let request = self.request(Method::GET, &format!("/projects/{project}/social-accounts"), None);
+        let request = self.request(
+            Method::GET,
+            &format!("/projects/{project}/social-accounts"),
+            None,
+        );
         self.send(app, request).await
     }
 }
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// Plays the end-customer on the sandbox's consent page: opens `authorize_url`,
@@ -223,27 +266,57 @@ pub async fn consent(authorize_url: &str, decision: &str, handle: &str) -> Url {
     assert_eq!(page.status(), 200, "consent page");
     let html = page.text().await.unwrap();
     assert!(html.contains("name=\"decision\""), "consent form: {html}");
-    let state: String = authorize.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+    let state: String = authorize
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
 
     let mut form_target = authorize.clone();
     form_target.set_query(None);
     let to_callback = http
         .post(form_target)
-        .form(&[("state", state.as_str()), ("handle", handle), ("decision", decision)])
+        .form(&[
+            ("state", state.as_str()),
+            ("handle", handle),
+            ("decision", decision),
+        ])
         .send()
         .await
         .unwrap();
-    assert_eq!(to_callback.status(), 303, "platform redirects to the Layers callback");
-    let callback = authorize.join(to_callback.headers()["location"].to_str().unwrap()).unwrap();
+    assert_eq!(
+        to_callback.status(),
+        303,
+        "platform redirects to the Layers callback"
+    );
+    let callback = authorize
+        .join(to_callback.headers()["location"].to_str().unwrap())
+        .unwrap();
     let to_return = http.get(callback.clone()).send().await.unwrap();
-    assert_eq!(to_return.status(), 303, "Layers callback redirects to returnUrl");
-    callback.join(to_return.headers()["location"].to_str().unwrap()).unwrap()
+    assert_eq!(
+        to_return.status(),
+        303,
+        "Layers callback redirects to returnUrl"
+    );
+    callback
+        .join(to_return.headers()["location"].to_str().unwrap())
+        .unwrap()
 }
 
 /// A sandbox control (`/_sandbox/...`).
 pub async fn control(sandbox: &RunningSandbox, path: &str, body: Value) {
-    let response = http().post(sandbox.url().join(path).unwrap()).json(&body).send().await.unwrap();
-    assert!(response.status().is_success(), "{path}: {}", response.text().await.unwrap());
+    let response = http()
+        .post(sandbox.url().join(path).unwrap())
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.text().await.unwrap()
+    );
 }
 
 /// How many /v1 requests reached the sandbox.
