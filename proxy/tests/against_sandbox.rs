@@ -320,7 +320,7 @@ async fn csrf_rejects_foreign_or_headerless_posts_before_layers() {
     ];
     for headers in attacks {
         let browser = Browser {
-            cross_site_headers_only: true,
+            omit_fetch_metadata: true,
             extra: headers
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -339,7 +339,7 @@ async fn csrf_rejects_foreign_or_headerless_posts_before_layers() {
 
     // A trusted other origin, from a browser without Sec-Fetch-Site.
     let partner = Browser {
-        cross_site_headers_only: true,
+        omit_fetch_metadata: true,
         extra: vec![("origin".into(), "https://app.example.com".into())],
         ..Browser::new()
     };
@@ -353,7 +353,7 @@ async fn csrf_rejects_foreign_or_headerless_posts_before_layers() {
     // Non-browser clients only when opted in.
     let lenient = layers_proxy::router(config(sandbox.url()).allow_requests_without_origin(true));
     let server = Browser {
-        cross_site_headers_only: true,
+        omit_fetch_metadata: true,
         ..Browser::new()
     };
     assert_eq!(

@@ -163,8 +163,8 @@ pub struct Browser {
     pub cookie: Option<String>,
     /// Extra headers on every request (e.g. a cross-site Origin).
     pub extra: Vec<(String, String)>,
-    /// Send `Sec-Fetch-Site: same-origin` (what a browser sends for the widget's fetch).
-    pub cross_site_headers_only: bool,
+    /// Leave out `Sec-Fetch-Site: same-origin` (which a browser sends on the widget's fetch).
+    pub omit_fetch_metadata: bool,
 }
 
 impl Browser {
@@ -183,7 +183,7 @@ impl Browser {
         let mut builder = Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.prefix));
-        if !self.cross_site_headers_only {
+        if !self.omit_fetch_metadata {
             builder = builder.header("sec-fetch-site", "same-origin");
         }
         if let Some(cookie) = &self.cookie {
