@@ -81,7 +81,7 @@ async fn observe(State(sandbox): State<Sandbox>, mut request: Request, next: Nex
     let status = response.status().as_u16();
     tracing::info!(
         %method, %path, status,
-        key_id = key_id.as_deref().unwrap_or("-"),
+        key_id = %key_id.as_deref().unwrap_or("-"),
         request_id = %request_id,
         "api request"
     );
