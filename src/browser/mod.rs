@@ -1,0 +1,10 @@
+//! The browser shell: everything that touches web-sys. Each module wraps one
+//! browser facility; [`shell`] runs the core's effects with them.
+
+pub mod clock;
+pub mod http;
+pub mod listener;
+pub mod return_signal;
+pub mod shell;
+pub mod storage;
+pub mod tab;

@@ -1,0 +1,135 @@
+//! Which words a phase shows: pure, so every phase's copy is tested natively.
+
+use crate::api::{ApiError, FailureCode};
+use crate::flow::{Failure, Millis, Phase};
+use crate::messages::{fill, Messages};
+
+/// The countdown line: "Link expires in 9:05"; "0:00" once past.
+pub fn time_left(m: &Messages, expires_at: Millis, now: Millis) -> String {
+    let secs = expires_at.saturating_sub(now).div_ceil(1_000);
+    let time = format!("{}:{:02}", secs / 60, secs % 60);
+    fill(&m.time_left, &[("time", &time)])
+}
+
+/// The customer-facing sentence for an ended phase other than connected.
+pub fn failure_text(m: &Messages, phase: &Phase) -> String {
+    let platform = phase.platform().map_or("", |p| p.label());
+    match phase {
+        Phase::Failed { failure: Failure::OAuth { code, .. }, .. } => oauth_failure(m, code, platform),
+        Phase::Failed { failure: Failure::Rejected(error), .. } | Phase::FailedToStart { error, .. } => {
+            api_failure(m, error)
+        }
+        Phase::Expired { .. } => m.expired.to_string(),
+        Phase::Unavailable { scope, .. } => fill(&m.unavailable, &[("scope", scope.as_str())]),
+        Phase::Cancelled { .. } => m.cancelled.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn oauth_failure(m: &Messages, code: &FailureCode, platform: &str) -> String {
+    let template = match code {
+        FailureCode::PlatformDenied => &m.platform_denied,
+        FailureCode::StateExpired => &m.state_expired,
+        FailureCode::MissingCode | FailureCode::PlatformMismatch => &m.platform_glitch,
+        FailureCode::ExchangeFailed => &m.exchange_failed,
+        FailureCode::PersistenceError => &m.persistence_error,
+        FailureCode::Other(_) => &m.failed_generic,
+    };
+    fill(template, &[("platform", platform), ("code", code.as_str())])
+}
+
+fn api_failure(m: &Messages, error: &ApiError) -> String {
+    if let Some(scope) = error.kill_switch() {
+        return fill(&m.unavailable, &[("scope", scope.as_str())]);
+    }
+    match error {
+        // Transient: the customer can simply try again.
+        ApiError::Network | ApiError::Timeout | ApiError::Aborted => m.retrying.to_string(),
+        ApiError::Http { status, .. } if *status == 429 || *status >= 500 => m.retrying.to_string(),
+        // Anything else is the integrator's configuration: say what Layers said.
+        _ => fill(&m.setup_error, &[("message", &error.to_string())]),
+    }
+}
+
+/// What the live region announces for a phase (no countdown: it would
+/// interrupt a screen reader every second).
+pub fn announcement(m: &Messages, phase: &Phase) -> String {
+    let platform = phase.platform().map_or("", |p| p.label());
+    match phase {
+        Phase::Idle => String::new(),
+        Phase::Starting(_) | Phase::Redirecting { .. } => fill(&m.opening, &[("platform", platform)]),
+        Phase::Waiting(p) if p.blocked_link().is_some() => m.tab_blocked.to_string(),
+        Phase::Waiting(_) => fill(&m.waiting, &[("platform", platform)]),
+        Phase::Finishing(_) => m.finishing.to_string(),
+        Phase::Connected(c) => fill(&m.connected, &[("handle", c.connection.handle.as_deref().unwrap_or(""))]),
+        ended => failure_text(m, ended),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ErrorCode, KillSwitchScope, Platform};
+
+    fn en() -> Messages {
+        Messages::for_lang("en")
+    }
+
+    fn failed(code: &str) -> Phase {
+        Phase::Failed { platform: Platform::Tiktok, failure: Failure::OAuth { code: code.into(), message: None } }
+    }
+
+    fn http(status: u16, code: ErrorCode) -> ApiError {
+        ApiError::Http { status, code: Some(code), message: Some("nope".into()), request_id: None, retry_after: None, scope: None }
+    }
+
+    #[test]
+    fn countdown_rounds_up_to_the_second_and_stops_at_zero() {
+        assert_eq!(time_left(&en(), 600_000, 0), "Link expires in 10:00");
+        assert_eq!(time_left(&en(), 65_001, 0), "Link expires in 1:06");
+        assert_eq!(time_left(&en(), 1_000, 5_000), "Link expires in 0:00");
+    }
+
+    #[test]
+    fn every_documented_failure_code_has_its_own_copy_and_unknown_ones_keep_their_code() {
+        let m = en();
+        assert!(failure_text(&m, &failed("platform_denied")).contains("didn't give access on TikTok"));
+        assert!(failure_text(&m, &failed("state_expired")).contains("link expired"));
+        assert!(failure_text(&m, &failed("missing_code")).contains("TikTok sent you back"));
+        assert!(failure_text(&m, &failed("platform_mismatch")).contains("TikTok sent you back"));
+        assert!(failure_text(&m, &failed("exchange_failed")).contains("couldn't complete"));
+        assert!(failure_text(&m, &failed("persistence_error")).contains("contact support"));
+        assert_eq!(failure_text(&m, &failed("quota_exceeded")), "The connection failed (quota_exceeded). Please try again.");
+    }
+
+    #[test]
+    fn configuration_errors_name_the_problem_and_transient_ones_do_not() {
+        let m = en();
+        let rejected = Phase::FailedToStart { platform: Platform::Instagram, error: http(403, ErrorCode::ReturnUrlNotAllowed) };
+        let text = failure_text(&m, &rejected);
+        assert!(text.starts_with("Connecting accounts isn't set up correctly") && text.contains("RETURN_URL_NOT_ALLOWED"), "{text}");
+        let busy = Phase::FailedToStart { platform: Platform::Instagram, error: http(429, ErrorCode::RateLimited) };
+        assert_eq!(failure_text(&m, &busy), m.retrying);
+        let offline = Phase::FailedToStart { platform: Platform::Instagram, error: ApiError::Network };
+        assert_eq!(failure_text(&m, &offline), m.retrying);
+    }
+
+    #[test]
+    fn kill_switch_names_its_scope_whether_minting_or_polling() {
+        let m = en();
+        let polling = Phase::Unavailable { platform: Platform::Tiktok, scope: KillSwitchScope::Organization };
+        assert_eq!(failure_text(&m, &polling), "Connecting accounts is unavailable right now (organization).");
+        let minting = Phase::FailedToStart {
+            platform: Platform::Tiktok,
+            error: ApiError::Http { status: 503, code: Some(ErrorCode::KillSwitch), message: None, request_id: None, retry_after: None, scope: Some(KillSwitchScope::Global) },
+        };
+        assert_eq!(failure_text(&m, &minting), "Connecting accounts is unavailable right now (global).");
+    }
+
+    #[test]
+    fn announcements_follow_the_language() {
+        let es = Messages::for_lang("es");
+        assert_eq!(announcement(&es, &Phase::Expired { platform: Platform::Tiktok }), es.expired);
+        assert_eq!(announcement(&es, &Phase::Idle), "");
+    }
+}

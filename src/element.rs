@@ -1,0 +1,156 @@
+//! The wasm side of `<layers-connect>`: `js/layers-connect.js` creates one
+//! [`Widget`] per connected element and frees it when the element leaves
+//! the page. Events are dispatched on the host element, bubbling and
+//! composed, so listeners outside the shadow root receive them.
+
+use crate::attributes::{AttributeError, Attributes, RawAttributes};
+use crate::flow::{Event, Mode};
+use crate::messages::{Messages, Overrides};
+use crate::ui::{use_connect, ConnectView, UseConnect, UseConnectOptions, STYLE};
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::{CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
+
+/// One mounted `<layers-connect>`.
+#[wasm_bindgen]
+pub struct Widget {
+    config: RwSignal<Result<Attributes, AttributeError>>,
+    overrides: RwSignal<Overrides>,
+    connect: Rc<Cell<Option<UseConnect>>>,
+    // Dropping it unmounts the view and disposes its owner: the shell, its
+    // timers, listeners and requests go with it.
+    _mounted: Box<dyn std::any::Any>,
+}
+
+#[wasm_bindgen]
+impl Widget {
+    /// Mounts the widget into `root` (the host's shadow root) with the
+    /// shim's config object.
+    #[wasm_bindgen(constructor)]
+    pub fn new(host: HtmlElement, root: ShadowRoot, config: JsValue) -> Result<Widget, JsError> {
+        let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsError::new("no document"))?;
+        let container: HtmlElement = document.create_element("div").map_err(|_| JsError::new("createElement failed"))?.unchecked_into();
+        root.set_text_content(None);
+        root.append_child(&container).map_err(|_| JsError::new("appendChild failed"))?;
+
+        let (attributes, overrides) = decode(&config);
+        let config = RwSignal::new(attributes);
+        let overrides = RwSignal::new(overrides);
+        let connect = Rc::new(Cell::new(None));
+        let slot = connect.clone();
+        let mounted = mount_to(container, move || {
+            let host = send_wrapper::SendWrapper::new(host);
+            let valid = move || config.get().ok();
+            let field = move |f: fn(&Attributes) -> String| Signal::derive(move || valid().map(|a| f(&a)).unwrap_or_default());
+            let on_event: Rc<dyn Fn(&Event)> = Rc::new(move |event| dispatch(&host, event));
+            let connect = use_connect(UseConnectOptions {
+                endpoint: field(|a| a.endpoint.clone()),
+                project_id: field(|a| a.project_id.clone()),
+                return_url: Signal::derive(move || valid().and_then(|a| a.return_url)),
+                scopes: Signal::derive(move || valid().and_then(|a| a.scopes)),
+                usage_note: Signal::derive(move || valid().and_then(|a| a.usage_note)),
+                mode: Signal::derive(move || valid().map_or(Mode::Tab, |a| a.mode)),
+                on_event: Some(on_event),
+            });
+            slot.set(Some(connect));
+            let platforms = Signal::derive(move || valid().map(|a| a.platforms).unwrap_or_default());
+            let messages = Signal::derive(move || {
+                let lang = valid().map(|a| a.lang).unwrap_or_default();
+                overrides.with(|o| Messages::for_lang(&lang).with(o))
+            });
+            move || match config.get() {
+                Ok(_) => view! { <ConnectView connect platforms messages/> }.into_any(),
+                Err(e) => view! {
+                    <style>{STYLE}</style>
+                    <div class="lc-root" part="root" data-phase="invalid">
+                        <p class="lc-status lc-error" part="status error" role="alert">{e.to_string()}</p>
+                    </div>
+                }
+                .into_any(),
+            }
+        });
+        let widget = Widget { config, overrides, connect, _mounted: Box::new(mounted) };
+        widget.report();
+        Ok(widget)
+    }
+
+    /// Applies a new config object (an attribute or `messages` changed).
+    pub fn configure(&self, config: JsValue) {
+        let (attributes, overrides) = decode(&config);
+        if self.config.with_untracked(|c| *c != attributes) {
+            self.config.set(attributes);
+            self.report();
+        }
+        if self.overrides.with_untracked(|o| *o != overrides) {
+            self.overrides.set(overrides);
+        }
+    }
+
+    /// Starts connecting `platform`, as its button does.
+    pub fn start(&self, platform: &str) -> Result<(), JsError> {
+        let p = crate::api::Platform::parse(platform)
+            .ok_or_else(|| JsError::new(&format!("<layers-connect>: unknown platform {platform:?}; use \"tiktok\" or \"instagram\"")))?;
+        if let Some(c) = self.connect.get() {
+            c.connect(p);
+        }
+        Ok(())
+    }
+
+    /// Stops the attempt under way.
+    pub fn cancel(&self) {
+        if let Some(c) = self.connect.get() {
+            c.cancel();
+        }
+    }
+
+    /// Back to the buttons.
+    pub fn reset(&self) {
+        if let Some(c) = self.connect.get() {
+            c.reset();
+        }
+    }
+
+    fn report(&self) {
+        if let Err(e) = self.config.get_untracked() {
+            web_sys::console::error_1(&JsValue::from_str(&e.to_string()));
+        }
+    }
+}
+
+fn decode(config: &JsValue) -> (Result<Attributes, AttributeError>, Overrides) {
+    // `messages` is decoded on its own: a bad override is reported and
+    // ignored rather than taking the whole widget down.
+    let raw: RawAttributes = serde_wasm_bindgen::from_value(config.clone()).unwrap_or_default();
+    let messages = js_sys::Reflect::get(config, &JsValue::from_str("messages")).unwrap_or(JsValue::UNDEFINED);
+    let overrides = if messages.is_null() || messages.is_undefined() {
+        Overrides::default()
+    } else {
+        serde_wasm_bindgen::from_value(messages).unwrap_or_else(|e| {
+            web_sys::console::warn_1(&JsValue::from_str(&format!(
+                "<layers-connect>: ignoring `messages`, which must map message names to strings ({e})"
+            )));
+            Overrides::default()
+        })
+    };
+    (raw.validate(), overrides)
+}
+
+fn dispatch(host: &HtmlElement, event: &Event) {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let detail = match event {
+        Event::Status(d) => serde::Serialize::serialize(d, &serializer),
+        Event::Connected(d) => serde::Serialize::serialize(d, &serializer),
+        Event::Failed(d) => serde::Serialize::serialize(d, &serializer),
+    }
+    .unwrap_or(JsValue::NULL);
+    let init = CustomEventInit::new();
+    init.set_detail(&detail);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    if let Ok(e) = CustomEvent::new_with_event_init_dict(event.name(), &init) {
+        let _ = host.dispatch_event(&e);
+    }
+}

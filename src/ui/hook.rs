@@ -1,0 +1,149 @@
+//! `use_connect`: the connect flow as a Leptos hook.
+
+use crate::api::{OAuthUrlRequest, Platform};
+use crate::browser::shell::{Observer, Settings, Shell};
+use crate::flow::{Event, Mode, Phase};
+use leptos::prelude::*;
+use std::rc::Rc;
+
+/// Receives every event the flow emits, in order.
+pub type EventHandler = Rc<dyn Fn(&Event)>;
+
+/// Where and how to connect. Every field is reactive and read when it is
+/// needed, so a change applies to the next request.
+#[derive(Clone)]
+pub struct UseConnectOptions {
+    /// The partner proxy's base URL, e.g. `/api/layers`.
+    pub endpoint: Signal<String>,
+    /// The Layers project that will own the account.
+    pub project_id: Signal<String>,
+    /// Where Layers sends the customer back; `None` is this page without its
+    /// query. Relative URLs resolve against the document.
+    pub return_url: Signal<Option<String>>,
+    /// Platform scopes; `None` asks for Layers' full default set.
+    pub scopes: Signal<Option<Vec<String>>>,
+    /// Opaque note passed to Layers.
+    pub usage_note: Signal<Option<String>>,
+    /// New tab (default) or same-page redirect.
+    pub mode: Signal<Mode>,
+    /// Called with every event the flow emits, in order.
+    pub on_event: Option<EventHandler>,
+}
+
+/// What [`use_connect`] returns: the phase to render and the actions.
+#[derive(Clone, Copy)]
+pub struct UseConnect {
+    /// The current phase.
+    pub phase: Signal<Phase>,
+    shell: StoredValue<Rc<Shell>, LocalStorage>,
+}
+
+impl UseConnect {
+    /// Starts connecting `platform`. Call it from a click handler, without
+    /// awaiting anything first, or the browser blocks the consent tab.
+    pub fn connect(&self, platform: Platform) {
+        self.with(|s| s.connect(platform));
+    }
+    /// "Try again" with a fresh URL for the same platform.
+    pub fn retry(&self) {
+        self.with(|s| s.retry());
+    }
+    /// Stops the attempt under way.
+    pub fn cancel(&self) {
+        self.with(|s| s.cancel());
+    }
+    /// Back to the buttons.
+    pub fn reset(&self) {
+        self.with(|s| s.reset());
+    }
+
+    fn with(&self, f: impl FnOnce(&Shell)) {
+        // Clone the Rc out first: the action may dispose the owner (an event
+        // listener that removes the widget), which must not happen mid-borrow.
+        if let Some(shell) = self.shell.try_get_value() {
+            f(&shell);
+        }
+    }
+}
+
+/// Runs the connect flow for as long as the calling owner lives: listens for
+/// the customer's return, resumes a persisted attempt, polls by the rules in
+/// [`crate::flow`]. When the owner is disposed (the component unmounts) every
+/// timer, listener and request stops.
+///
+/// ```ignore
+/// let connect = use_connect(UseConnectOptions {
+///     endpoint: Signal::from("/api/layers".to_string()),
+///     project_id: Signal::from("prj_demo".to_string()),
+///     return_url: Signal::from(None),
+///     scopes: Signal::from(None),
+///     usage_note: Signal::from(None),
+///     mode: Signal::from(Mode::Tab),
+///     on_event: None,
+/// });
+/// view! { <button on:click=move |_| connect.connect(Platform::Tiktok)>"Connect TikTok"</button> }
+/// ```
+pub fn use_connect(options: UseConnectOptions) -> UseConnect {
+    let phase = RwSignal::new(Phase::Idle);
+    let settings = SignalSettings(options.clone());
+    let observer = SignalObserver { phase, on_event: options.on_event };
+    let shell = Shell::start(Box::new(settings), Box::new(observer));
+    UseConnect { phase: phase.into(), shell: StoredValue::new_local(shell) }
+}
+
+struct SignalSettings(UseConnectOptions);
+
+impl Settings for SignalSettings {
+    fn endpoint(&self) -> String {
+        self.0.endpoint.get_untracked()
+    }
+    fn project_id(&self) -> String {
+        self.0.project_id.get_untracked()
+    }
+    fn mode(&self) -> Mode {
+        self.0.mode.get_untracked()
+    }
+    fn mint_request(&self, platform: Platform) -> OAuthUrlRequest {
+        OAuthUrlRequest {
+            platform,
+            return_url: resolve_return_url(self.0.return_url.get_untracked().as_deref()),
+            scopes: self.0.scopes.get_untracked(),
+            usage_note: self.0.usage_note.get_untracked(),
+        }
+    }
+}
+
+/// `None` or empty: this page without query or fragment (Layers' allowlist
+/// matches the path). Relative: resolved against the document's base URL.
+pub fn resolve_return_url(configured: Option<&str>) -> String {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return configured.unwrap_or_default().to_string();
+    };
+    let base = document.base_uri().ok().flatten().unwrap_or_default();
+    let url = match configured.filter(|u| !u.trim().is_empty()) {
+        Some(u) => web_sys::Url::new_with_base(u.trim(), &base),
+        None => web_sys::Url::new(&document.url().unwrap_or_default()).inspect(|u| {
+            u.set_search("");
+            u.set_hash("");
+        }),
+    };
+    url.map(|u| u.href()).unwrap_or_else(|_| configured.unwrap_or_default().to_string())
+}
+
+struct SignalObserver {
+    phase: RwSignal<Phase>,
+    on_event: Option<EventHandler>,
+}
+
+impl Observer for SignalObserver {
+    fn phase(&self, phase: &Phase) {
+        if self.phase.try_with_untracked(|p| p != phase).unwrap_or(false) {
+            self.phase.set(phase.clone());
+        }
+    }
+    fn event(&self, event: &Event) {
+        if let Some(f) = &self.on_event {
+            f(event);
+        }
+    }
+}
