@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# `npm start`: the demo on the embedded sandbox.
+# `npm start`: builds the widget and serves the demo on http://127.0.0.1:8080/
+# (PORT overrides) through the reference proxy, in front of the embedded
+# Layers sandbox, or the real API when LAYERS_API_BASE and LAYERS_API_KEY are set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-echo "[start] the widget is not built yet: starting the Layers sandbox alone." >&2
-exec cargo run --locked --release -p layers-sandbox -- "$@"
+bash scripts/build-widget.sh
+cargo build --locked --release -p layers-proxy
+exec target/release/layers-proxy "$@"

@@ -241,10 +241,22 @@ pub fn sandbox_config(settings: &Settings) -> layers_sandbox::Config {
     config
 }
 
-/// The demo app: `/healthz`, the proxy at [`PROXY_PREFIX`], the widget bundle
-/// at `/dist/` and the demo pages at `/`. Missing folders answer a 404 that
-/// says what is missing instead of failing to start.
-pub fn app(proxy: Router, www_dir: &Path, dist_dir: &Path) -> Router {
+/// What the demo page is told about its upstream at `/demo-config.json`:
+/// where the sandbox is, so its control panel can drive it. Never the key.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoInfo {
+    /// The embedded sandbox's base URL, when there is one.
+    pub sandbox_url: Option<String>,
+    /// The Layers API base the proxy talks to.
+    pub upstream: Option<String>,
+}
+
+/// The demo app: `/healthz`, `/demo-config.json`, the proxy at
+/// [`PROXY_PREFIX`], the widget bundle at `/dist/` and the demo pages at `/`.
+/// Missing folders answer a 404 that says what is missing instead of failing
+/// to start.
+pub fn app(proxy: Router, www_dir: &Path, dist_dir: &Path, info: DemoInfo) -> Router {
     let www_hint = format!(
         "Not found in the demo pages folder {}. Run layers-proxy from the repository root or set LAYERS_PROXY_WWW_DIR.\n",
         www_dir.display()
@@ -260,6 +272,7 @@ pub fn app(proxy: Router, www_dir: &Path, dist_dir: &Path) -> Router {
         .not_found_service((move || async move { dist_hint }).into_service());
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/demo-config.json", get(move || async move { Json(info) }))
         .nest(PROXY_PREFIX, proxy)
         .nest_service("/dist", dist)
         .fallback_service(www)

@@ -27,9 +27,8 @@ async fn main() -> ExitCode {
             match layers_sandbox::spawn(demo::sandbox_config(&settings), loopback).await {
                 Ok(running) => {
                     println!(
-                        "No LAYERS_API_BASE / LAYERS_API_KEY: using the embedded Layers sandbox at {} (key {})",
+                        "No LAYERS_API_BASE / LAYERS_API_KEY: using the embedded Layers sandbox at {} with its demo key",
                         running.url(),
-                        demo::SANDBOX_KEY
                     );
                     (
                         running.url().clone(),
@@ -54,11 +53,16 @@ async fn main() -> ExitCode {
         }
     }
 
+    let info = demo::DemoInfo {
+        sandbox_url: sandbox.as_ref().map(|running| running.url().to_string()),
+        upstream: Some(base.to_string()),
+    };
     let config = settings.proxy_config(base.clone(), key);
     let app = demo::app(
         layers_proxy::router(config),
         &settings.www_dir,
         &settings.dist_dir,
+        info,
     );
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, settings.port));
     let listener = match tokio::net::TcpListener::bind(addr).await {

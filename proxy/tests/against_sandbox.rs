@@ -100,10 +100,17 @@ async fn demo_app_over_a_real_listener() {
         proxy,
         &missing.join("www"),
         &missing.join("dist"),
+        demo::DemoInfo { sandbox_url: Some(sandbox.url().to_string()), upstream: Some(sandbox.url().to_string()) },
     ))
     .await;
     let http = reqwest::Client::new();
     let at = |path: &str| served.url.join(path).unwrap();
+
+    // The page learns where the sandbox is (for its control panel), never the key.
+    let info = http.get(at("demo-config.json")).send().await.unwrap().text().await.unwrap();
+    let info: Value = serde_json::from_str(&info).unwrap();
+    assert_eq!(info["sandboxUrl"], sandbox.url().as_str());
+    assert!(!info.to_string().contains("lp_test"), "{info}");
 
     let health = http.get(at("healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
