@@ -3,6 +3,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+export CHROMEDRIVER=/usr/bin/chromedriver
 
-echo "== native: sandbox, proxy, flow core =="
+echo "== 1/5 native: sandbox contract, proxy, flow core and properties =="
 cargo test --workspace --locked
+
+echo "== 2/5 build: the shipped widget and the demo server =="
+bash scripts/build-widget.sh
+cargo build --locked -p layers-proxy
+
+echo "== 3/5 browser: the Leptos component in headless Chromium (wasm-bindgen-test) =="
+cargo test --locked --target wasm32-unknown-unknown --target-dir target/wasm --tests
+
+echo "== 4/5 types: the package's .d.ts, checked by tsc =="
+npx --no-install tsc -p tests/types/tsconfig.json
+
+echo "== 5/5 end to end: Playwright in headless Chromium against proxy + sandbox =="
+npx --no-install playwright test

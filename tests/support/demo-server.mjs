@@ -1,0 +1,83 @@
+// Starts the demo server (layers-proxy in front of its embedded sandbox) on a
+// free loopback port, for the Playwright suite and the report. It serves the
+// built widget from dist/ (scripts/build-widget.sh) and stops with the process.
+
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+/** A port nothing listens on right now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The proxy binary: LAYERS_PROXY_BIN, else the debug build `npm test` makes. */
+export function proxyBinary() {
+  const bin = process.env.LAYERS_PROXY_BIN ?? `${root}target/debug/layers-proxy`;
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`cargo build -p layers-proxy\` (npm test does)`);
+  return bin;
+}
+
+/**
+ * @param {{ env?: Record<string,string>, log?: (line: string) => void }} [options]
+ * @returns {Promise<{ url: string, sandboxUrl: string, logs: string[], stop: () => Promise<void> }>}
+ */
+export async function startDemo(options = {}) {
+  const port = await freePort();
+  const child = spawn(proxyBinary(), [], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), RUST_LOG: process.env.RUST_LOG ?? "info", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs = [];
+  const ready = new Promise((resolve, reject) => {
+    let sandboxUrl = null;
+    const onLine = (line) => {
+      logs.push(line);
+      options.log?.(line);
+      const sandbox = line.match(/embedded Layers sandbox at (\S+)/);
+      if (sandbox) sandboxUrl = sandbox[1];
+      if (line.startsWith("Demo page:")) resolve({ sandboxUrl });
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+      let buffer = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk) => {
+        buffer += chunk;
+        let i;
+        while ((i = buffer.indexOf("\n")) >= 0) {
+          onLine(buffer.slice(0, i));
+          buffer = buffer.slice(i + 1);
+        }
+      });
+    }
+    child.on("exit", (code) => reject(new Error(`layers-proxy exited with ${code} before it was ready:\n${logs.join("\n")}`)));
+    setTimeout(() => reject(new Error(`layers-proxy was not ready in 20 s:\n${logs.join("\n")}`)), 20_000).unref();
+  });
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+    });
+  process.once("exit", () => child.kill("SIGKILL"));
+  try {
+    const { sandboxUrl } = await ready;
+    return { url: `http://127.0.0.1:${port}/`, sandboxUrl, logs, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
