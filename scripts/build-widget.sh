@@ -5,6 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# One build at a time: dist/ is replaced whole, and test suites may call this
+# concurrently.
+mkdir -p target
+exec 9>target/.build-widget.lock
+flock 9
+
 # A target dir of its own: the wasm build shares nothing with the server
 # crates and must not wait on their build lock.
 target=target/wasm
