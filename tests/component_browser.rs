@@ -1,0 +1,543 @@
+//! The `LayersConnect` component in headless Chromium, against a fake proxy
+//! (`window.fetch` replaced) and a stubbed `window.open`: what a customer sees
+//! and what the partner's proxy receives, from mount to connected or failed.
+//!
+//! The slow rules (kill switch, cleanup on unmount) are in
+//! `component_lifecycle_browser.rs`: each test binary runs in its own page
+//! under wasm-bindgen-test-runner's default 20 s budget.
+#![cfg(target_arch = "wasm32")]
+
+#[path = "support/fake_proxy_browser.rs"]
+mod support;
+
+use layers_connect::api::Platform;
+use layers_connect::flow::{ConnectedEvent, PhaseName};
+use support::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// "Link expires in m:ss" → seconds.
+fn countdown_secs(text: &str) -> u32 {
+    let time = text
+        .strip_prefix("Link expires in ")
+        .unwrap_or_else(|| panic!("not a countdown: {text:?}"));
+    let (m, s) = time
+        .split_once(':')
+        .unwrap_or_else(|| panic!("not m:ss: {text:?}"));
+    assert_eq!(s.len(), 2, "seconds are two digits: {text:?}");
+    m.parse::<u32>().unwrap() * 60 + s.parse::<u32>().unwrap()
+}
+
+/// This page without query or fragment: the default returnUrl.
+fn this_page() -> String {
+    let url = web_sys::Url::new(&window().location().href().unwrap()).unwrap();
+    url.set_search("");
+    url.set_hash("");
+    url.href()
+}
+
+#[wasm_bindgen_test]
+fn mount_renders_a_button_per_platform_in_order_and_in_the_language() {
+    let env = Env::new(Popups::Allowed, |_| pending());
+
+    let both = mount_one(Props::new("p-mount"));
+    assert_eq!(both.buttons(), ["Connect TikTok", "Connect Instagram"]);
+    assert_eq!(both.phase(), "idle");
+    let parts: Vec<_> = all(&both.root(), "button")
+        .iter()
+        .map(|b| b.get_attribute("part").unwrap())
+        .collect();
+    assert_eq!(parts, ["button connect tiktok", "button connect instagram"]);
+    for button in all(&both.root(), "button") {
+        // The text is the accessible name: nothing overrides it.
+        assert_eq!(button.get_attribute("aria-label"), None);
+        assert_eq!(button.get_attribute("type").as_deref(), Some("button"));
+    }
+    assert_eq!(both.live_region(), "", "nothing to announce before a click");
+
+    let instagram = mount_one(Props {
+        platforms: Some(vec![Platform::Instagram]),
+        ..Props::new("p-mount-ig")
+    });
+    assert_eq!(instagram.buttons(), ["Connect Instagram"]);
+
+    let reversed = mount_one(Props {
+        platforms: Some(vec![Platform::Instagram, Platform::Tiktok]),
+        ..Props::new("p-mount-rev")
+    });
+    assert_eq!(reversed.buttons(), ["Connect Instagram", "Connect TikTok"]);
+
+    let spanish = mount_one(Props {
+        lang: Some("es".into()),
+        ..Props::new("p-mount-es")
+    });
+    assert_eq!(spanish.buttons(), ["Conectar TikTok", "Conectar Instagram"]);
+
+    assert!(
+        env.requests().is_empty(),
+        "mounting sends nothing: {:?}",
+        env.requests()
+    );
+    assert!(env.opened().is_empty(), "mounting opens no tab");
+}
+
+#[wasm_bindgen_test]
+async fn click_mints_navigates_the_tab_and_shows_the_countdown() {
+    let pid = "p-click";
+    clear_stored(pid);
+    let env = Env::new(Popups::Allowed, |req| match req.route() {
+        Route::Mint => minted("st_click", 300_000.0),
+        _ => pending(),
+    });
+    let w = mount_one(Props {
+        return_url: Some("/return.html".into()),
+        scopes: Some(vec!["user.info.basic".into(), "video.list".into()]),
+        usage_note: Some("dashboard".into()),
+        ..Props::new(pid)
+    });
+
+    w.click("Connect TikTok");
+    // The blank tab opens inside the click itself, before any await, or a
+    // browser would block it.
+    let opened = env.opened();
+    assert_eq!(
+        opened.len(),
+        1,
+        "one tab, opened synchronously by the click"
+    );
+    assert_eq!(
+        (opened[0].0.as_str(), opened[0].1.as_str()),
+        ("about:blank", "_blank")
+    );
+
+    until("the waiting phase", 2_000, || w.phase() == "waiting").await;
+
+    let mints = env.requests_to(Route::Mint);
+    assert_eq!(mints.len(), 1);
+    assert_eq!(mints[0].method, "POST");
+    assert_eq!(
+        mints[0].url,
+        format!("{ENDPOINT}/projects/{pid}/social/oauth-url")
+    );
+    assert_eq!(
+        mints[0].json(),
+        serde_json::json!({
+            "platform": "tiktok",
+            "returnUrl": format!("{}/return.html", origin()),
+            "scopes": ["user.info.basic", "video.list"],
+            "usageNote": "dashboard",
+        })
+    );
+
+    let tab = &opened[0].2;
+    assert_eq!(
+        prop(tab, &["location", "href"]).as_string().unwrap(),
+        authorize_url("st_click")
+    );
+    assert!(
+        prop(tab, &["opener"]).is_null(),
+        "the consent tab cannot script this page"
+    );
+    assert_eq!(prop(tab, &["closed"]).as_bool(), Some(false));
+
+    assert_eq!(
+        w.text("[part~=progress]"),
+        "Finish connecting in the TikTok tab."
+    );
+    assert_eq!(w.live_region(), "Finish connecting in the TikTok tab.");
+    let left = countdown_secs(&w.text("[part=detail]"));
+    assert!(
+        (290..=300).contains(&left),
+        "about five minutes left: {left} s"
+    );
+    assert_eq!(w.buttons(), ["Cancel"]);
+
+    assert_eq!(w.events.phases(), [PhaseName::Starting, PhaseName::Waiting]);
+    let waiting = w.events.status.lock().unwrap()[1].clone();
+    assert_eq!(waiting.platform, Some(Platform::Tiktok));
+    assert!(waiting.expires_at.is_some());
+
+    let persisted: serde_json::Value =
+        serde_json::from_str(&stored(pid).expect("the attempt is persisted")).unwrap();
+    assert_eq!(persisted["attempt"]["state"], "st_click");
+    assert_eq!(persisted["attempt"]["platform"], "tiktok");
+    assert_eq!(persisted["redirected"], false);
+
+    assert!(
+        env.requests_to(Route::Status).is_empty(),
+        "no poll before 5 s"
+    );
+    assert!(env.uncaught().is_empty(), "{:?}", env.uncaught());
+    drop(w);
+    clear_stored(pid);
+}
+
+#[wasm_bindgen_test]
+async fn a_blocked_tab_offers_a_continue_link_to_the_authorize_url() {
+    let pid = "p-blocked";
+    clear_stored(pid);
+    let env = Env::new(Popups::Blocked, |req| match req.route() {
+        Route::Mint => minted("st_blocked", 600_000.0),
+        _ => pending(),
+    });
+    let w = mount_one(Props::new(pid));
+
+    w.click("Connect TikTok");
+    assert_eq!(env.opened().len(), 1, "the widget tried to open the tab");
+    until("the waiting phase", 2_000, || w.phase() == "waiting").await;
+
+    let link = w
+        .root()
+        .query_selector("a[part=link]")
+        .unwrap()
+        .expect("a Continue link");
+    assert_eq!(link.text_content().unwrap().trim(), "Continue to TikTok");
+    assert_eq!(
+        link.get_attribute("href").unwrap(),
+        authorize_url("st_blocked")
+    );
+    assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
+    assert!(link.get_attribute("rel").unwrap().contains("noopener"));
+    assert!(w
+        .root()
+        .text_content()
+        .unwrap()
+        .contains("Your browser blocked the new tab."));
+    assert_eq!(w.live_region(), "Your browser blocked the new tab.");
+    assert_eq!(env.requests_to(Route::Mint).len(), 1);
+    drop(w);
+    clear_stored(pid);
+}
+
+#[wasm_bindgen_test]
+async fn return_signal_confirms_a_second_after_the_last_poll_and_shows_the_account() {
+    let pid = "p-return";
+    clear_stored(pid);
+    let avatar = format!("{}/avatar-acme.png", origin());
+    let mut polls = 0;
+    let avatar_url = avatar.clone();
+    let env = Env::new(Popups::Allowed, move |req| {
+        match req.route() {
+        Route::Mint => minted("st_return", 600_000.0),
+        Route::Status => {
+            polls += 1;
+            if polls == 1 {
+                pending()
+            } else {
+                Reply::Body(
+                    200,
+                    r#"{"status":"completed","socialAccountId":"sa_1","platform":"tiktok","handle":"acmecoffee","connectedAt":"2026-04-18T19:03:00Z"}"#.into(),
+                )
+            }
+        }
+        Route::Accounts => Reply::Body(
+            200,
+            serde_json::json!({"data": [
+                {"id": "sa_0", "platform": "instagram", "handle": "other"},
+                {"id": "sa_1", "platform": "tiktok", "handle": "acmecoffee", "displayName": "Acme Coffee", "avatarUrl": avatar_url},
+            ]})
+            .to_string(),
+        ),
+        Route::Other => Reply::Body(404, "{}".into()),
+    }
+    });
+    let w = mount_one(Props::new(pid));
+
+    w.click("Connect TikTok");
+    until("the waiting phase", 2_000, || w.phase() == "waiting").await;
+    let mint = env.requests_to(Route::Mint)[0].clone();
+
+    // Rule 1: the first poll goes 5 s after the mint, not before.
+    until("the first poll", 7_000, || {
+        env.requests_to(Route::Status).len() == 1
+    })
+    .await;
+    let first = env.requests_to(Route::Status)[0].clone();
+    assert_eq!(first.method, "GET");
+    assert_eq!(
+        first.url,
+        format!("{ENDPOINT}/social/oauth-status/st_return")
+    );
+    let after_mint = first.at - mint.at;
+    assert!(
+        (5_000.0..6_500.0).contains(&after_mint),
+        "first poll {after_mint:.0} ms after the mint"
+    );
+    sleep(100).await;
+    assert_eq!(w.phase(), "waiting", "a pending answer changes nothing");
+
+    // The customer comes back (from the consent tab's return page).
+    post_return(None);
+    until("Finishing…", 1_000, || w.phase() == "finishing").await;
+    assert_eq!(w.text("[part~=progress]"), "Finishing…");
+    assert_eq!(w.live_region(), "Finishing…");
+
+    // Rule 2: one confirmation poll, 1 s after the previous poll instead of 5 s.
+    until("the confirmation poll", 3_000, || {
+        env.requests_to(Route::Status).len() == 2
+    })
+    .await;
+    let confirm = env.requests_to(Route::Status)[1].clone();
+    // `at` is when fetch was called, a microtask after the shell decided to
+    // poll: allow those few milliseconds on the previous poll's side.
+    let gap = confirm.at - first.at;
+    assert!(
+        (980.0..2_500.0).contains(&gap),
+        "confirmation poll {gap:.0} ms after the previous one"
+    );
+
+    until("the connected phase", 1_000, || w.phase() == "connected").await;
+    assert!(
+        w.text("[part~=connected]")
+            .contains("Connected as @acmecoffee"),
+        "{}",
+        w.text("[part~=connected]")
+    );
+    assert_eq!(w.live_region(), "Connected as @acmecoffee");
+    assert_eq!(
+        w.events.connected(),
+        [ConnectedEvent {
+            social_account_id: "sa_1".into(),
+            platform: Platform::Tiktok,
+            handle: Some("acmecoffee".into()),
+            connected_at: Some("2026-04-18T19:03:00Z".into()),
+        }]
+    );
+
+    // The account record fills in the avatar and the display name.
+    until("the avatar", 2_000, || {
+        w.root()
+            .query_selector("img[part=avatar]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let accounts = env.requests_to(Route::Accounts);
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(
+        accounts[0].url,
+        format!("{ENDPOINT}/projects/{pid}/social-accounts")
+    );
+    let img = w
+        .root()
+        .query_selector("img[part=avatar]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(img.get_attribute("src").unwrap(), avatar);
+    assert!(w.root().text_content().unwrap().contains("Acme Coffee"));
+    assert_eq!(w.buttons(), ["Connect another account"]);
+    assert_eq!(
+        stored(pid),
+        None,
+        "the finished attempt is no longer persisted"
+    );
+
+    sleep(300).await;
+    assert_eq!(
+        w.events.connected().len(),
+        1,
+        "on_connected fires exactly once"
+    );
+    assert_eq!(
+        env.requests_to(Route::Status).len(),
+        2,
+        "no poll after completed"
+    );
+    assert!(env.uncaught().is_empty(), "{:?}", env.uncaught());
+    drop(w);
+    clear_stored(pid);
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_return_explains_and_try_again_mints_a_new_url() {
+    let pid = "p-fail";
+    clear_stored(pid);
+    let mut mints = 0;
+    let env = Env::new(Popups::Allowed, move |req| match req.route() {
+        Route::Mint => {
+            mints += 1;
+            minted(&format!("st_fail_{mints}"), 600_000.0)
+        }
+        _ => pending(),
+    });
+    let w = mount_one(Props::new(pid));
+
+    w.click("Connect TikTok");
+    until("the waiting phase", 2_000, || w.phase() == "waiting").await;
+    post_return(Some("platform_denied"));
+    until("the failed phase", 1_000, || w.phase() == "failed").await;
+    let denied = "You didn't give access on TikTok, so nothing was connected.";
+    assert_eq!(w.text("[part~=error]"), denied);
+    assert_eq!(w.live_region(), denied);
+    assert_eq!(w.buttons(), ["Try again", "Cancel"]);
+    let failed = w.events.failed();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        (failed[0].code.as_str(), failed[0].platform),
+        ("platform_denied", Platform::Tiktok)
+    );
+
+    w.click("Try again");
+    assert_eq!(
+        env.opened().len(),
+        2,
+        "Try again opens a fresh tab within the click"
+    );
+    until("waiting again", 2_000, || w.phase() == "waiting").await;
+    let mint_requests = env.requests_to(Route::Mint);
+    assert_eq!(mint_requests.len(), 2, "Try again mints a new URL");
+    assert_eq!(mint_requests[1].json()["platform"], "tiktok");
+    assert_eq!(
+        prop(&env.opened()[1].2, &["location", "href"])
+            .as_string()
+            .unwrap(),
+        authorize_url("st_fail_2")
+    );
+
+    post_return(Some("quota_exceeded"));
+    until("failed again", 1_000, || w.phase() == "failed").await;
+    assert_eq!(
+        w.text("[part~=error]"),
+        "The connection failed (quota_exceeded). Please try again."
+    );
+    let failed = w.events.failed();
+    assert_eq!(failed.len(), 2);
+    assert_eq!(failed[1].code, "quota_exceeded");
+    assert!(env.uncaught().is_empty(), "{:?}", env.uncaught());
+    drop(w);
+    clear_stored(pid);
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_mint_names_the_setup_problem_and_closes_the_tab() {
+    let pid = "p-refused";
+    clear_stored(pid);
+    let env = Env::new(Popups::Allowed, |req| match req.route() {
+        Route::Mint => error(403, "RETURN_URL_NOT_ALLOWED", None),
+        _ => pending(),
+    });
+    let w = mount_one(Props::new(pid));
+
+    w.click("Connect Instagram");
+    until("the failed_to_start phase", 2_000, || {
+        w.phase() == "failed_to_start"
+    })
+    .await;
+    let text = w.text("[part~=error]");
+    assert!(
+        text.starts_with("Connecting accounts isn't set up correctly"),
+        "{text}"
+    );
+    assert!(text.contains("RETURN_URL_NOT_ALLOWED"), "{text}");
+    assert_eq!(w.buttons(), ["Try again", "Cancel"]);
+    assert_eq!(
+        prop(&env.opened()[0].2, &["closed"]).as_bool(),
+        Some(true),
+        "the blank tab is closed again"
+    );
+    let failed = w.events.failed();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        (failed[0].code.as_str(), failed[0].platform),
+        ("RETURN_URL_NOT_ALLOWED", Platform::Instagram)
+    );
+
+    // Without returnUrl, scopes or usageNote: this page, and no optional keys.
+    assert_eq!(
+        env.requests_to(Route::Mint)[0].json(),
+        serde_json::json!({ "platform": "instagram", "returnUrl": this_page() })
+    );
+    assert_eq!(stored(pid), None);
+    assert!(env.uncaught().is_empty(), "{:?}", env.uncaught());
+}
+
+#[wasm_bindgen_test]
+async fn a_mint_answer_that_is_not_json_fails_to_start_without_a_panic() {
+    let pid = "p-garbage";
+    clear_stored(pid);
+    let env = Env::new(Popups::Allowed, |req| match req.route() {
+        Route::Mint => Reply::Body(200, "<html>Bad gateway, but 200</html>".into()),
+        _ => pending(),
+    });
+    let w = mount_one(Props::new(pid));
+
+    w.click("Connect TikTok");
+    until("the failed_to_start phase", 2_000, || {
+        w.phase() == "failed_to_start"
+    })
+    .await;
+    let text = w.text("[part~=error]");
+    assert!(
+        text.starts_with("Connecting accounts isn't set up correctly"),
+        "{text}"
+    );
+    assert!(text.contains("not the documented JSON"), "{text}");
+    assert_eq!(w.events.failed()[0].code, "MALFORMED_RESPONSE");
+    assert!(env.uncaught().is_empty(), "{:?}", env.uncaught());
+
+    // The widget still works: Try again sends a new mint.
+    w.click("Try again");
+    until("a second mint", 2_000, || {
+        env.requests_to(Route::Mint).len() == 2
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_persisted_attempt_resumes_waiting_and_polls_at_once() {
+    let pid = "p-resume";
+    let env = Env::new(Popups::Allowed, |_| pending());
+    store_attempt(pid, "st_resume", now() + 300_000.0);
+    let mounted_at = now();
+    let w = mount_one(Props::new(pid));
+
+    until("a poll of the persisted state", 1_000, || {
+        env.requests_to(Route::Status).len() == 1
+    })
+    .await;
+    let poll = env.requests_to(Route::Status)[0].clone();
+    assert_eq!(
+        poll.url,
+        format!("{ENDPOINT}/social/oauth-status/st_resume")
+    );
+    assert!(
+        poll.at - mounted_at < 500.0,
+        "polled {:.0} ms after mount",
+        poll.at - mounted_at
+    );
+    until("the waiting phase", 1_000, || w.phase() == "waiting").await;
+    let left = countdown_secs(&w.text("[part=detail]"));
+    assert!((290..=300).contains(&left), "{left} s left");
+    assert_eq!(w.buttons(), ["Cancel"]);
+    assert!(
+        env.requests_to(Route::Mint).is_empty() && env.opened().is_empty(),
+        "nothing new is minted"
+    );
+    drop(w);
+    clear_stored(pid);
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_persisted_attempt_shows_expired_and_does_not_poll() {
+    let pid = "p-expired";
+    let env = Env::new(Popups::Allowed, |_| pending());
+    store_attempt(pid, "st_old", now() - 1_000.0);
+    let w = mount_one(Props::new(pid));
+
+    until("the expired phase", 1_000, || w.phase() == "expired").await;
+    assert_eq!(
+        w.text("[part~=error]"),
+        "The link expired before you finished. Try again for a new one."
+    );
+    assert_eq!(w.buttons(), ["Try again", "Cancel"]);
+    sleep(300).await;
+    assert!(
+        env.requests().is_empty(),
+        "an expired state is never polled: {:?}",
+        env.requests()
+    );
+    assert_eq!(stored(pid), None, "the expired attempt is forgotten");
+    drop(w);
+    clear_stored(pid);
+}
