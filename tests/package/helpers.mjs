@@ -62,11 +62,15 @@ export async function connectTikTok(page) {
       .addEventListener("layers-connected", (e) => window.__connected.push(e.detail));
   });
   const [popup] = await Promise.all([
-    page.waitForEvent("popup"),
+    page.waitForEvent("popup", { timeout: 15_000 }),
     page.getByRole("button", { name: "Connect TikTok" }).click(),
   ]);
-  await popup.getByRole("button", { name: "Allow" }).click();
-  await popup.waitForEvent("close");
+  await popup.waitForURL(/\/oauth\/tiktok\/authorize/);
+  // Listen before clicking: the return page can close the tab before click()
+  // resolves, and a "close" listener added after that would wait forever.
+  const closed = popup.waitForEvent("close", { timeout: 15_000 });
+  await popup.getByRole("button", { name: "Allow", exact: true }).click({ timeout: 15_000 });
+  await closed;
   const connected = page.locator("layers-connect [part~=connected]");
   await expect(connected).toContainText("Connected as @acmecoffee");
   await page.waitForTimeout(200); // a second event would arrive by now
