@@ -34,12 +34,20 @@ pub fn ConnectView(
 
     // An action button the customer pressed disappears with the phase it
     // belonged to; give focus to the next action instead of losing it to <body>.
+    // This effect can run before the view has swapped in the new phase's
+    // buttons, so look after the DOM update (a macrotask: render effects run
+    // as microtasks); by then the widget may be gone.
     Effect::new(move |previous: Option<PhaseName>| {
         let current = name.get();
         if previous.is_some_and(|p| p != current) {
-            if let Some(root) = root.get_untracked() {
-                focus_next_action(&root);
-            }
+            set_timeout(
+                move || {
+                    if let Some(root) = root.try_get_untracked().flatten() {
+                        focus_next_action(&root);
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
         }
         current
     });
@@ -65,8 +73,13 @@ pub fn ConnectView(
                         <a class="lc-link" part="link" href=href.to_string() target="_blank" rel="noopener noreferrer" data-autofocus="">{label}</a>
                     }
                 });
+                // Polling is paused offline; say so rather than count down silently.
+                let offline = move || (!connect.online.get()).then(|| view! {
+                    <p class="lc-detail lc-error" part="message offline">{messages.get().offline.to_string()}</p>
+                });
                 view! {
                     {progress(&text, Some(left.into_any_detail()), Some(connect), &m)}
+                    {offline}
                     {blocked}
                 }
                 .into_any()
