@@ -13,6 +13,7 @@ mod support;
 use layers_connect::api::Platform;
 use layers_connect::flow::{ConnectedEvent, PhaseName};
 use support::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -538,6 +539,50 @@ async fn an_expired_persisted_attempt_shows_expired_and_does_not_poll() {
         env.requests()
     );
     assert_eq!(stored(pid), None, "the expired attempt is forgotten");
+    drop(w);
+    clear_stored(pid);
+}
+
+#[wasm_bindgen_test]
+async fn cancel_stops_the_attempt_and_offers_the_buttons_again() {
+    let pid = "p-cancel";
+    clear_stored(pid);
+    let env = Env::new(Popups::Allowed, |req| match req.route() {
+        Route::Mint => minted("st_cancel", 600_000.0),
+        _ => pending(),
+    });
+    let w = mount_one(Props::new(pid));
+
+    w.click("Connect TikTok");
+    until("the waiting phase", 2_000, || w.phase() == "waiting").await;
+    // A real click focuses the button first.
+    let cancel = all(&w.root(), "button").remove(0);
+    cancel.unchecked_ref::<web_sys::HtmlElement>().focus().unwrap();
+    assert_eq!(document().active_element().unwrap().text_content().unwrap().trim(), "Cancel");
+    w.click("Cancel");
+    until("the cancelled phase", 1_000, || w.phase() == "cancelled").await;
+    assert!(w
+        .root()
+        .text_content()
+        .unwrap()
+        .contains("Connection cancelled."));
+    assert_eq!(w.live_region(), "Connection cancelled.");
+    assert_eq!(w.buttons(), ["Connect TikTok", "Connect Instagram"]);
+    assert_eq!(
+        prop(&env.opened()[0].2, &["closed"]).as_bool(),
+        Some(true),
+        "the consent tab is closed"
+    );
+    assert_eq!(w.events.phases().last(), Some(&PhaseName::Cancelled));
+    assert_eq!(stored(pid), None);
+    // The pressed button is gone: focus goes to the next action, not <body>.
+    sleep(50).await;
+    let active = document().active_element().expect("something has focus");
+    assert_eq!(
+        active.text_content().unwrap_or_default().trim(),
+        "Connect TikTok"
+    );
+    assert!(env.requests_to(Route::Status).is_empty());
     drop(w);
     clear_stored(pid);
 }
