@@ -34,6 +34,8 @@ pub trait Settings {
 pub trait Observer {
     /// The phase changed (or may have: cheap to compare).
     fn phase(&self, phase: &Phase);
+    /// Whether the browser is online (polling pauses while it is not).
+    fn online(&self, online: bool);
     /// An event to dispatch.
     fn event(&self, event: &Event);
 }
@@ -129,11 +131,12 @@ impl Shell {
     fn dispatch(&self, input: Input) {
         // The borrow ends before any effect runs: effects feed inputs back,
         // and event listeners may call `cancel` or `reset` re-entrantly.
-        let (effects, phase) = {
+        let (effects, phase, online) = {
             let mut flow = self.flow.borrow_mut();
             let effects = flow.handle(input, clock::now_ms() as u64);
-            (effects, flow.phase().clone())
+            (effects, flow.phase().clone(), flow.is_online())
         };
+        self.observer.online(online);
         self.observer.phase(&phase);
         for effect in effects {
             self.run(effect);

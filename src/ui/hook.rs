@@ -35,6 +35,8 @@ pub struct UseConnectOptions {
 pub struct UseConnect {
     /// The current phase.
     pub phase: Signal<Phase>,
+    /// Whether the browser is online; polling pauses while it is not.
+    pub online: Signal<bool>,
     shell: StoredValue<Rc<Shell>, LocalStorage>,
 }
 
@@ -85,10 +87,11 @@ impl UseConnect {
 /// ```
 pub fn use_connect(options: UseConnectOptions) -> UseConnect {
     let phase = RwSignal::new(Phase::Idle);
+    let online = RwSignal::new(true);
     let settings = SignalSettings(options.clone());
-    let observer = SignalObserver { phase, on_event: options.on_event };
+    let observer = SignalObserver { phase, online, on_event: options.on_event };
     let shell = Shell::start(Box::new(settings), Box::new(observer));
-    UseConnect { phase: phase.into(), shell: StoredValue::new_local(shell) }
+    UseConnect { phase: phase.into(), online: online.into(), shell: StoredValue::new_local(shell) }
 }
 
 struct SignalSettings(UseConnectOptions);
@@ -132,6 +135,7 @@ pub fn resolve_return_url(configured: Option<&str>) -> String {
 
 struct SignalObserver {
     phase: RwSignal<Phase>,
+    online: RwSignal<bool>,
     on_event: Option<EventHandler>,
 }
 
@@ -139,6 +143,11 @@ impl Observer for SignalObserver {
     fn phase(&self, phase: &Phase) {
         if self.phase.try_with_untracked(|p| p != phase).unwrap_or(false) {
             self.phase.set(phase.clone());
+        }
+    }
+    fn online(&self, online: bool) {
+        if self.online.try_get_untracked() != Some(online) {
+            self.online.set(online);
         }
     }
     fn event(&self, event: &Event) {

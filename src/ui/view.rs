@@ -73,8 +73,13 @@ pub fn ConnectView(
                         <a class="lc-link" part="link" href=href.to_string() target="_blank" rel="noopener noreferrer" data-autofocus="">{label}</a>
                     }
                 });
+                // Polling is paused offline; say so rather than count down silently.
+                let offline = move || (!connect.online.get()).then(|| view! {
+                    <p class="lc-detail lc-error" part="message offline">{messages.get().offline.to_string()}</p>
+                });
                 view! {
                     {progress(&text, Some(left.into_any_detail()), Some(connect), &m)}
+                    {offline}
                     {blocked}
                 }
                 .into_any()
