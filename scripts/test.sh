@@ -13,7 +13,7 @@ bash scripts/build-widget.sh
 cargo build --locked -p layers-proxy
 
 echo "== 3/5 browser: the Leptos component in headless Chromium (wasm-bindgen-test) =="
-cargo test --locked --target wasm32-unknown-unknown --target-dir target/wasm --tests
+cargo test --locked --target wasm32-unknown-unknown --target-dir target/wasm --test '*_browser'
 
 echo "== 4/5 types: the package's .d.ts, checked by tsc =="
 npx --no-install tsc -p tests/types/tsconfig.json
