@@ -149,3 +149,22 @@ export const FAILURES = {
 
 /** sessionStorage keys the widget left behind. */
 export const storedAttempt = (page) => page.evaluate(() => sessionStorage.getItem("layers-connect:prj_demo"));
+
+/**
+ * Status polls as the browser sent them (send times from the browser's own
+ * request timing). The polling floors count from when a poll was sent, so
+ * gaps are measured here; the sandbox log, one proxy hop later, adds the
+ * proxy's latency jitter on a loaded machine.
+ */
+export function recordPolls(page) {
+  const polls = [];
+  const add = (request) => {
+    const url = request.url();
+    if (!url.includes("/api/layers/social/oauth-status/")) return;
+    polls.push({ state: url.split("/").pop(), ms: request.timing().startTime });
+    polls.sort((a, b) => a.ms - b.ms);
+  };
+  page.on("requestfinished", add);
+  page.on("requestfailed", add);
+  return polls;
+}
