@@ -114,8 +114,11 @@ export class LayersConnectElement extends HTMLElement {
   }
 }
 
-// Properties mirror attributes (`projectId` ⇄ `project-id`).
+// Properties mirror attributes (`projectId` ⇄ `project-id`). `lang` keeps
+// HTMLElement's own accessor, which already reflects the (observed) attribute
+// and returns "" when it is absent, as the `string` type promises.
 for (const attribute of ATTRIBUTES) {
+  if (attribute === "lang") continue;
   Object.defineProperty(LayersConnectElement.prototype, camel(attribute), {
     get() {
       return this.getAttribute(attribute);
