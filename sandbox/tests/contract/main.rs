@@ -11,5 +11,4 @@ mod failure_codes;
 mod fixtures;
 mod oauth_status;
 mod oauth_url;
-mod secrets;
 mod social_accounts;

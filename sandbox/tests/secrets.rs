@@ -1,4 +1,12 @@
 //! Secret keys may sit in fixtures, never in a response body, header or log line.
+//!
+//! A test binary of its own: tracing caches callsite interest process-wide, so
+//! with other tests running on other threads a thread-local subscriber can
+//! miss events and this test would flake (seen under `cargo test --workspace`).
+
+#[path = "contract/common.rs"]
+#[allow(dead_code)]
+mod common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
