@@ -150,6 +150,9 @@ test("properties set before the element is defined are applied", async ({ page }
   await expect(el).toHaveAttribute("return-url", "/return.html");
   expect(await page.evaluate(() => Object.keys(document.getElementById("w")))).toEqual([]);
   await expect(page.locator("layers-connect [data-phase=invalid]")).toHaveCount(0);
+  // `lang` stays HTMLElement's own property: "" when absent, reflected when set.
+  expect(await page.evaluate(() => document.getElementById("w").lang)).toBe("");
+  expect(await page.evaluate(() => ((document.getElementById("w").lang = "en"), document.getElementById("w").getAttribute("lang")))).toBe("en");
   await connectTikTok(page);
   expect(errors).toEqual([]);
 });
