@@ -9,6 +9,10 @@
 const CHANNEL = "layers-connect";
 const KIND = "layers-connect:return";
 const ERROR_PARAM = "layers_oauth_error";
+// The widget stamps this into the consent tab's sessionStorage as it opens it
+// (a tab opened by window.open starts with a copy of the opener's), so the
+// message names the widget it answers when several share a page.
+const TOKEN_KEY = "layers-connect:return-token";
 
 /**
  * @param {{ close?: boolean, location?: Location, history?: History }} [options]
@@ -24,9 +28,17 @@ export function handleReturn(options = {}) {
     hist.replaceState(hist.state, "", url.href);
   }
 
+  let token = null;
+  try {
+    token = sessionStorage.getItem(TOKEN_KEY);
+    sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // Storage blocked: any waiting widget takes the signal.
+  }
+
   if (typeof BroadcastChannel === "function") {
     const channel = new BroadcastChannel(CHANNEL);
-    channel.postMessage({ kind: KIND, error });
+    channel.postMessage({ kind: KIND, error, token });
     channel.close();
   }
 

@@ -41,6 +41,8 @@ impl Widget {
         let overrides = RwSignal::new(overrides);
         let connect = Rc::new(Cell::new(None));
         let slot = connect.clone();
+        // The id at mount time scopes the persisted attempt (see Settings::instance_id).
+        let instance_id = host.id();
         let mounted = mount_to(container, move || {
             let host = send_wrapper::SendWrapper::new(host);
             let valid = move || config.get().ok();
@@ -54,6 +56,7 @@ impl Widget {
                 usage_note: Signal::derive(move || valid().and_then(|a| a.usage_note)),
                 mode: Signal::derive(move || valid().map_or(Mode::Tab, |a| a.mode)),
                 on_event: Some(on_event),
+                instance_id,
             });
             slot.set(Some(connect));
             let platforms = Signal::derive(move || valid().map(|a| a.platforms).unwrap_or_default());

@@ -16,6 +16,24 @@ pub const CHANNEL: &str = "layers-connect";
 pub const KIND: &str = "layers-connect:return";
 /// The query parameter Layers appends on failure.
 pub const ERROR_PARAM: &str = "layers_oauth_error";
+/// The sessionStorage key of the return token, shared with `js/return.js`.
+///
+/// A tab opened with `window.open` starts with a copy of the opener's
+/// sessionStorage, and keeps it through the platform round trip. The shell
+/// writes a fresh token there just before opening the consent tab (and
+/// removes it from its own page right after), so the return page in that tab
+/// can say which widget it answers. With several widgets on a page, the
+/// others ignore the signal. A signal without a token (a tab the customer
+/// opened from the fallback link) is taken by any waiting widget.
+pub const TOKEN_KEY: &str = "layers-connect:return-token";
+
+/// One return message.
+pub struct ReturnMessage {
+    /// `layers_oauth_error`, if any.
+    pub error: Option<String>,
+    /// The token the consent tab inherited, if any.
+    pub token: Option<String>,
+}
 
 /// Listens for return signals until dropped.
 #[must_use = "the channel closes as soon as the handle is dropped"]
@@ -25,13 +43,13 @@ pub struct ReturnChannel {
 }
 
 impl ReturnChannel {
-    /// Calls `f(error_code)` for each well-formed return message. Anything
-    /// else on the channel is ignored: it is shared with other code on the origin.
-    pub fn listen(mut f: impl FnMut(Option<String>) + 'static) -> Option<Self> {
+    /// Calls `f` for each well-formed return message. Anything else on the
+    /// channel is ignored: it is shared with other code on the origin.
+    pub fn listen(mut f: impl FnMut(ReturnMessage) + 'static) -> Option<Self> {
         let channel = BroadcastChannel::new(CHANNEL).ok()?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            if let Some(error) = decode(&event.data()) {
-                f(error);
+            if let Some(message) = decode(&event.data()) {
+                f(message);
             }
         });
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -46,23 +64,28 @@ impl Drop for ReturnChannel {
     }
 }
 
-/// `Some(error)` for a return message, `None` for anything else.
-fn decode(data: &JsValue) -> Option<Option<String>> {
+/// The message, for a return message; `None` for anything else.
+fn decode(data: &JsValue) -> Option<ReturnMessage> {
     let field = |name: &str| js_sys::Reflect::get(data, &JsValue::from_str(name)).ok();
+    let text = |name: &str| field(name).and_then(|v| v.as_string()).filter(|v| !v.is_empty());
     if field("kind")?.as_string()? != KIND {
         return None;
     }
-    Some(field("error").and_then(|e| e.as_string()).filter(|e| !e.is_empty()))
+    Some(ReturnMessage { error: text("error"), token: text("token") })
 }
 
 /// Sends a return signal to the widgets of this origin in other tabs (the
 /// same message `js/return.js` sends).
-pub fn broadcast(error: Option<&str>) {
+pub fn broadcast(error: Option<&str>, token: Option<&str>) {
     let Ok(channel) = BroadcastChannel::new(CHANNEL) else { return };
     let message = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&message, &JsValue::from_str("kind"), &JsValue::from_str(KIND));
-    let error = error.map_or(JsValue::NULL, JsValue::from_str);
-    let _ = js_sys::Reflect::set(&message, &JsValue::from_str("error"), &error);
+    let set = |name: &str, value: Option<&str>| {
+        let value = value.map_or(JsValue::NULL, JsValue::from_str);
+        let _ = js_sys::Reflect::set(&message, &JsValue::from_str(name), &value);
+    };
+    set("kind", Some(KIND));
+    set("error", error);
+    set("token", token);
     let _ = channel.post_message(&message);
     channel.close();
 }

@@ -28,6 +28,9 @@ pub trait Settings {
     fn mint_request(&self, platform: Platform) -> OAuthUrlRequest;
     /// Tab or redirect.
     fn mode(&self) -> Mode;
+    /// Tells this widget's persisted attempt from other widgets' of the same
+    /// project on the page (the element's `id`); empty when there is one.
+    fn instance_id(&self) -> String;
 }
 
 /// Receives the phase after every input and each event the core emits.
@@ -44,9 +47,13 @@ pub trait Observer {
 /// page left for the consent page itself (redirect mode), which is how a page
 /// load tells "came back" from "reloaded while waiting".
 #[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Persisted {
     attempt: Attempt,
     redirected: bool,
+    /// The consent tab's return token, so a reload still recognizes its return.
+    #[serde(default)]
+    return_token: Option<String>,
 }
 
 /// The browser side of one widget.
@@ -56,6 +63,8 @@ pub struct Shell {
     settings: Box<dyn Settings>,
     observer: Box<dyn Observer>,
     tab: RefCell<Option<ConsentTab>>,
+    /// The token the current consent tab inherited (see [`return_signal::TOKEN_KEY`]).
+    return_token: RefCell<Option<String>>,
     timer: RefCell<Option<Timeout>>,
     requests: RefCell<Vec<(RequestId, Abort)>>,
     listeners: RefCell<Vec<Listener>>,
@@ -73,6 +82,7 @@ impl Shell {
             settings,
             observer,
             tab: RefCell::default(),
+            return_token: RefCell::default(),
             timer: RefCell::default(),
             requests: RefCell::default(),
             listeners: RefCell::default(),
@@ -146,8 +156,14 @@ impl Shell {
     fn run(&self, effect: Effect) {
         match effect {
             Effect::OpenBlankTab => {
+                // The new tab copies this page's sessionStorage as it opens;
+                // the token is only there for that instant.
+                let token = new_token();
+                storage::write(return_signal::TOKEN_KEY, &token);
                 let tab = ConsentTab::open_blank();
+                storage::clear(return_signal::TOKEN_KEY);
                 let blocked = tab.is_none();
+                *self.return_token.borrow_mut() = (!blocked).then_some(token);
                 *self.tab.borrow_mut() = tab;
                 self.dispatch(Input::TabOpened { blocked });
             }
@@ -196,7 +212,8 @@ impl Shell {
             Effect::ClearTimer => *self.timer.borrow_mut() = None,
             Effect::Persist(attempt) => {
                 let redirected = self.flow.borrow().mode() == Mode::Redirect;
-                if let Some(json) = http::to_json(&Persisted { attempt, redirected }) {
+                let return_token = self.return_token.borrow().clone();
+                if let Some(json) = http::to_json(&Persisted { attempt, redirected, return_token }) {
                     storage::write(&self.storage_key(), &json);
                 }
             }
@@ -250,9 +267,15 @@ impl Shell {
         *self.listeners.borrow_mut() = listeners;
 
         let me = self.me.clone();
-        *self.channel.borrow_mut() = ReturnChannel::listen(move |error| {
-            if let Some(shell) = me.upgrade() {
-                shell.dispatch(Input::Returned(ReturnSignal::from_error_param(error.as_deref())));
+        *self.channel.borrow_mut() = ReturnChannel::listen(move |message| {
+            let Some(shell) = me.upgrade() else { return };
+            // Another widget's consent tab came back: not ours to act on.
+            let mine = match (&message.token, &*shell.return_token.borrow()) {
+                (Some(theirs), Some(ours)) => theirs == ours,
+                _ => true,
+            };
+            if mine {
+                shell.dispatch(Input::Returned(ReturnSignal::from_error_param(message.error.as_deref())));
             }
         });
 
@@ -267,7 +290,8 @@ impl Shell {
         let error = return_signal::take_error_from_address_bar();
         let persisted = storage::read(&self.storage_key()).and_then(|json| http::from_json::<Persisted>(&json));
         match persisted {
-            Some(Persisted { attempt, redirected }) => {
+            Some(Persisted { attempt, redirected, return_token }) => {
+                *self.return_token.borrow_mut() = return_token;
                 let returned = match (&error, redirected) {
                     (Some(code), _) => Some(ReturnSignal::from_error_param(Some(code))),
                     (None, true) => Some(ReturnSignal::Success),
@@ -281,13 +305,26 @@ impl Shell {
             // to the widget that is waiting for it.
             None => {
                 if let Some(code) = error {
-                    return_signal::broadcast(Some(&code));
+                    let token = storage::read(return_signal::TOKEN_KEY);
+                    storage::clear(return_signal::TOKEN_KEY);
+                    return_signal::broadcast(Some(&code), token.as_deref());
                 }
             }
         }
     }
 
     fn storage_key(&self) -> String {
-        format!("layers-connect:{}", self.settings.project_id())
+        match self.settings.instance_id() {
+            id if id.is_empty() => format!("layers-connect:{}", self.settings.project_id()),
+            id => format!("layers-connect:{}#{id}", self.settings.project_id()),
+        }
     }
+}
+
+/// An unguessable-enough token to tell widgets' consent tabs apart (not a
+/// secret: it only routes a message between tabs of the same origin).
+fn new_token() -> String {
+    let a = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+    let b = (clock::now_ms() * 1000.0) as u64;
+    format!("{a:x}{b:x}")
 }

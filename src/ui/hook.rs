@@ -28,6 +28,9 @@ pub struct UseConnectOptions {
     pub mode: Signal<Mode>,
     /// Called with every event the flow emits, in order.
     pub on_event: Option<EventHandler>,
+    /// Keeps this widget's persisted attempt apart from other widgets' of
+    /// the same project on one page; empty when there is only one.
+    pub instance_id: String,
 }
 
 /// What [`use_connect`] returns: the phase to render and the actions.
@@ -82,6 +85,7 @@ impl UseConnect {
 ///     usage_note: Signal::from(None),
 ///     mode: Signal::from(Mode::Tab),
 ///     on_event: None,
+///     instance_id: String::new(),
 /// });
 /// view! { <button on:click=move |_| connect.connect(Platform::Tiktok)>"Connect TikTok"</button> }
 /// ```
@@ -105,6 +109,9 @@ impl Settings for SignalSettings {
     }
     fn mode(&self) -> Mode {
         self.0.mode.get_untracked()
+    }
+    fn instance_id(&self) -> String {
+        self.0.instance_id.clone()
     }
     fn mint_request(&self, platform: Platform) -> OAuthUrlRequest {
         OAuthUrlRequest {

@@ -66,6 +66,10 @@ pub fn LayersConnect(
     /// Once per attempt, when it fails (including a failed start).
     #[prop(optional, into)]
     on_failed: Option<Callback<FailedEvent>>,
+    /// With several widgets for one project on a page, a distinct id for
+    /// each keeps their attempts apart across reloads.
+    #[prop(optional, into)]
+    instance_id: String,
 ) -> impl IntoView {
     let on_event: Rc<dyn Fn(&Event)> = Rc::new(move |event: &Event| match event {
         Event::Status(e) => {
@@ -92,6 +96,7 @@ pub fn LayersConnect(
         usage_note: Signal::derive(move || usage_note.get()),
         mode: Signal::derive(move || mode.get().unwrap_or_default()),
         on_event: Some(on_event),
+        instance_id,
     });
     let platforms = Signal::derive(move || platforms.get().unwrap_or_else(|| vec![Platform::Tiktok, Platform::Instagram]));
     let messages = Signal::derive(move || {

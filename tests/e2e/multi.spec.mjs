@@ -10,12 +10,11 @@ test.beforeEach(async ({ page }) => {
   await rewriteDemoPage(page, (html) => html.replace("</layers-connect>", `</layers-connect>${SECOND}`));
 });
 
-// Product bug: the return page broadcasts `{kind, error}` on the shared
-// "layers-connect" BroadcastChannel with nothing identifying the attempt, and
-// every waiting widget (src/browser/shell.rs listen()) takes it as its own:
-// denying B's Instagram tab fails A's TikTok attempt with platform_denied too.
-// (Both also share the sessionStorage key layers-connect:prj_demo.)
-test.fixme("two widgets run their own attempts: one denied, the other connected", async ({ page, server, sandbox }) => {
+// Each widget stamps a token into its consent tab's sessionStorage (a tab
+// opened by window.open starts with a copy of the opener's); the return page
+// echoes it, so a return reaches only the widget whose tab it was. Each
+// widget's persisted attempt is keyed by its element id.
+test("two widgets run their own attempts: one denied, the other connected", async ({ page, server, sandbox }) => {
   await openDemo(page, server);
   const a = widget(page, "#widget");
   const b = widget(page, "#second");

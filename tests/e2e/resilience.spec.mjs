@@ -88,10 +88,7 @@ test("offline pauses polling; back online, it polls again and the attempt comple
   expect(await eventsOf(page, "layers-connected")).toHaveLength(1);
 });
 
-// Product gap: messages.rs has `offline` ("You're offline. We'll check again
-// when you're back online.") but src/ui/view.rs never renders it, so an
-// offline customer sees an unchanged "Finish connecting…" line.
-test.fixme("offline: the widget tells the customer polling is paused until they are back online", async ({ page, context, server }) => {
+test("offline: the widget tells the customer polling is paused until they are back online", async ({ page, context, server }) => {
   await openDemo(page, server);
   const w = widget(page);
   await startInTab(page, "TikTok");
