@@ -7,7 +7,8 @@
 //!    waits 5 s too (nobody consents in less).
 //! 2. **Early confirmation.** Once per attempt, after the customer came back
 //!    (the return signal without an error), one poll may go 1 s after the
-//!    previous one instead of 5 s, so "Finishing…" resolves at once.
+//!    previous poll instead of 5 s, so "Finishing…" resolves at once. The
+//!    mint is not a poll: a return before the first poll confirms at once.
 //! 3. **Backoff.** A 429 waits `max(Retry-After, backoff)` from the answer;
 //!    500, other 5xx, 408, network errors, timeouts and malformed bodies wait
 //!    the same way. The backoff starts at 5 s, doubles up to 30 s, and resets
@@ -140,6 +141,8 @@ enum Confirm {
 pub(crate) struct PollSchedule {
     /// When the floor counts from: the last poll sent, or the mint.
     anchor: Option<Millis>,
+    /// Whether `anchor` is a poll (rule 2 spaces only from polls).
+    polled: bool,
     /// An error wait: no poll before this time.
     not_before: Millis,
     /// Whether `not_before` came from a network error (rule 7).
@@ -163,6 +166,7 @@ impl PollSchedule {
     pub(crate) fn resumed() -> Self {
         Self {
             anchor: None,
+            polled: false,
             not_before: 0,
             network_wait: false,
             backoff_ms: PollPolicy::BACKOFF_START_MS,
@@ -193,11 +197,14 @@ impl PollSchedule {
     }
 
     fn due(&self) -> Millis {
-        let gap = match self.confirm {
-            Confirm::Allowed => PollPolicy::CONFIRM_GAP_MS,
-            _ => PollPolicy::FLOOR_MS,
+        let floor = match (self.confirm, self.anchor) {
+            // Rule 2 spaces the confirmation from the previous *poll*; the
+            // anchor may be the mint, a different endpoint's budget.
+            (Confirm::Allowed, Some(_)) if !self.polled => 0,
+            (Confirm::Allowed, Some(at)) => at.saturating_add(PollPolicy::CONFIRM_GAP_MS),
+            (_, Some(at)) => at.saturating_add(PollPolicy::FLOOR_MS),
+            (_, None) => 0,
         };
-        let floor = self.anchor.map_or(0, |at| at.saturating_add(gap));
         floor.max(self.not_before)
     }
 
@@ -208,6 +215,7 @@ impl PollSchedule {
 
     pub(crate) fn on_sent(&mut self, now: Millis, request: RequestId) {
         self.anchor = Some(now);
+        self.polled = true;
         self.in_flight = Some(request);
         if self.confirm == Confirm::Allowed {
             self.confirm = Confirm::Used;
@@ -343,6 +351,20 @@ mod tests {
         );
         assert_eq!(PollPolicy::deadline("soon", now), now + 600_000);
         assert_eq!(PollPolicy::deadline("", u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn a_return_before_the_first_poll_confirms_at_once_but_only_once() {
+        // The customer pressed Allow 400 ms after the mint: no poll yet, so
+        // nothing to space the confirmation from (the mint is not a poll).
+        let mut s = PollSchedule::after_mint(0);
+        assert_eq!(s.decide(400, true, 60_000), Decision::WaitUntil(Some(5_000)));
+        s.allow_confirmation();
+        assert_eq!(s.decide(400, true, 60_000), Decision::Poll);
+        s.on_sent(400, RequestId(1));
+        s.on_answer();
+        // Still pending: the next poll keeps the 5 s floor from that poll.
+        assert_eq!(s.decide(1_400, true, 60_000), Decision::WaitUntil(Some(5_400)));
     }
 
     #[test]
