@@ -69,6 +69,8 @@ test("the tarball holds exactly the shipped files", () => {
   // wasm-bindgen writes dist/pkg/snippets/ only when the crate has JS
   // snippets; `files` lists it for that case.
   expect(packed.files.filter((f) => !f.startsWith("dist/pkg/snippets/"))).toEqual([
+    "LICENSE-APACHE",
+    "LICENSE-MIT",
     "README.md",
     "dist/layers-connect.d.ts",
     "dist/layers-connect.js",
