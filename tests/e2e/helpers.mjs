@@ -148,7 +148,9 @@ export const FAILURES = {
 };
 
 /** sessionStorage keys the widget left behind. */
-export const storedAttempt = (page) => page.evaluate(() => sessionStorage.getItem("layers-connect:prj_demo"));
+// The attempt the demo widget persisted: keyed by project and element id.
+export const storedAttempt = (page, id = "widget") =>
+  page.evaluate((key) => sessionStorage.getItem(key), `layers-connect:prj_demo#${id}`);
 
 /**
  * Status polls as the browser sent them (send times from the browser's own
