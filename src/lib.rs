@@ -10,6 +10,36 @@
 //! - `ui` (wasm only): the [`ui::LayersConnect`] component and the
 //!   [`ui::use_connect`] hook.
 //! - `element` (wasm only): the `Widget` behind `<layers-connect>`.
+//!
+//! # In a Leptos app
+//!
+//! The component talks only to your backend proxy (which holds the Layers
+//! key; see the `layers-proxy` crate), opens the platform's consent page in a
+//! new tab, and polls until the account is connected, the attempt fails, or
+//! the link expires. Compiled for `wasm32-unknown-unknown` (client-side
+//! rendering):
+//!
+//! ```ignore
+//! use layers_connect::flow::{ConnectedEvent, FailedEvent};
+//! use layers_connect::ui::LayersConnect;
+//! use leptos::prelude::*;
+//!
+//! #[component]
+//! fn SocialAccounts() -> impl IntoView {
+//!     view! {
+//!         <LayersConnect
+//!             endpoint="/api/layers"
+//!             project_id="prj_123"
+//!             return_url="/return.html".to_string()
+//!             on_connected=Callback::new(|e: ConnectedEvent| leptos::logging::log!("connected {}", e.social_account_id))
+//!             on_failed=Callback::new(|e: FailedEvent| leptos::logging::warn!("{}: {}", e.code, e.message))
+//!         />
+//!     }
+//! }
+//! ```
+//!
+//! For your own markup, `ui::use_connect` returns the phase as a signal and
+//! the `connect`, `retry`, `cancel` and `reset` actions.
 #![deny(missing_docs)]
 
 pub mod api;

@@ -23,7 +23,7 @@
 //! 7. **Offline.** No polls while offline. Coming back online drops a wait
 //!    that a network error caused, but never the floor or a 429 wait.
 //! 8. **Late timers are fine.** Nothing here counts timer ticks: every input
-//!    re-evaluates [`PollSchedule::decide`] against `now`, so a throttled
+//!    re-evaluates `PollSchedule::decide` against `now`, so a throttled
 //!    timer just polls late and an early one does nothing. All arithmetic
 //!    saturates, so a clock that steps backwards only delays the next poll.
 
