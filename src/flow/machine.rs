@@ -392,6 +392,12 @@ pub struct Polling {
 }
 
 impl Polling {
+    /// The last poll failed in a way worth retrying (429, 5xx, network), so
+    /// polling is backing off until a good answer: the view says "Retrying…".
+    pub fn is_retrying(&self) -> bool {
+        self.schedule.is_backing_off()
+    }
+
     /// The link to show instead of the tab the browser blocked
     /// ("Continue to TikTok"); polling goes on meanwhile.
     pub fn blocked_link(&self) -> Option<&str> {

@@ -208,6 +208,12 @@ impl PollSchedule {
         floor.max(self.not_before)
     }
 
+    /// Whether the last answer was a retryable error (rule 3): the wait is
+    /// longer than the floor until a good answer comes.
+    pub(crate) fn is_backing_off(&self) -> bool {
+        self.not_before != 0
+    }
+
     /// Whether `request` is the poll this schedule is waiting for.
     pub(crate) fn awaits(&self, request: RequestId) -> bool {
         self.in_flight == Some(request)

@@ -409,6 +409,21 @@ fn server_errors_back_off_then_recover() {
 }
 
 #[test]
+fn the_phase_says_retrying_from_a_retryable_error_until_a_good_answer() {
+    let retrying = |s: &Shell| matches!(s.flow.phase(), Phase::Waiting(p) if p.is_retrying());
+    let mut s = Shell::new(Mode::Tab);
+    s.connect(0, false, "st_1", EXPIRES);
+    let poll = s.at(5_000, Input::Timer);
+    assert!(!retrying(&s));
+    s.answer(&poll, 5_100, Err(http(500, Some(ErrorCode::Internal), None)));
+    assert!(retrying(&s));
+    let poll = s.at(10_100, Input::Timer);
+    assert!(retrying(&s), "still retrying while the retry is in flight");
+    s.answer(&poll, 10_200, Ok(OAuthStatus::Pending));
+    assert!(!retrying(&s));
+}
+
+#[test]
 fn client_errors_stop_the_attempt_for_the_integrator() {
     for (status, code) in [
         (400, ErrorCode::Validation),

@@ -73,10 +73,18 @@ pub fn ConnectView(
                         <a class="lc-link" part="link" href=href.to_string() target="_blank" rel="noopener noreferrer" data-autofocus="">{label}</a>
                     }
                 });
-                // Polling is paused offline; say so rather than count down silently.
-                let offline = move || (!connect.online.get()).then(|| view! {
-                    <p class="lc-detail lc-error" part="message offline">{messages.get().offline.to_string()}</p>
-                });
+                // Polling is paused offline, or backing off after errors; say
+                // so rather than count down silently.
+                let retrying = polling.is_retrying();
+                let offline = move || {
+                    let m = messages.get();
+                    let (part, text) = match (connect.online.get(), retrying) {
+                        (false, _) => ("message offline", m.offline),
+                        (true, true) => ("message retrying", m.retrying),
+                        (true, false) => return None,
+                    };
+                    Some(view! { <p class="lc-detail lc-error" part=part>{text.to_string()}</p> })
+                };
                 view! {
                     {progress(&text, Some(left.into_any_detail()), Some(connect), &m)}
                     {offline}

@@ -48,8 +48,12 @@ test("a burst of 500s backs off (5 s, then 10 s) and polling recovers to the 5 s
   const popup = await startInTab(page, "TikTok");
   await expect(w.root).toHaveAttribute("data-phase", "waiting");
   await sandbox.fault({ route: "oauth-status", count: 2, status: 500 });
+  // The customer is told the widget is retrying, and the notice goes once a poll succeeds.
+  const retrying = w.host.locator('[part~="retrying"]');
+  await expect(retrying).toHaveText("Having trouble reaching the server. Retrying…", { timeout: 10_000 });
 
   await expect.poll(async () => (await sandbox.polls()).length, { timeout: 35_000 }).toBeGreaterThanOrEqual(4);
+  await expect(retrying).toHaveCount(0);
   const polls = (await sandbox.polls()).slice(0, 4);
   expect(polls.map((p) => p.status)).toEqual([500, 500, 200, 200]);
   const [g1, g2, g3] = gaps(sent.slice(0, 4));
