@@ -11,7 +11,7 @@ use super::listener::Listener;
 use super::return_signal::{self, ReturnChannel};
 use super::{clock, storage, tab::ConsentTab};
 use crate::api::{self, OAuthStatus, OAuthUrl, OAuthUrlRequest, Platform, SocialAccounts};
-use crate::flow::{Attempt, Effect, Event, Flow, Input, Mode, Phase, PhaseName, RequestId, ReturnSignal, StatusEvent};
+use crate::flow::{Attempt, Effect, Event, Flow, Input, Mode, Phase, RequestId, ReturnSignal};
 use gloo_timers::callback::Timeout;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -117,20 +117,11 @@ impl Shell {
         self.dispatch(Input::Cancel);
     }
 
-    /// Back to the buttons, forgetting any outcome (an attempt under way is
-    /// cancelled first, so it still ends with exactly one outcome).
+    /// Back to the buttons, forgetting any outcome.
     pub fn reset(&self) {
-        self.cancel();
-        *self.flow.borrow_mut() = Flow::new(self.settings.mode());
-        *self.timer.borrow_mut() = None;
+        self.dispatch(Input::Reset);
+        // Whatever is still in flight belongs to an ended attempt: abort it.
         self.requests.borrow_mut().clear();
-        self.observer.phase(&Phase::Idle);
-        self.observer.event(&Event::Status(StatusEvent {
-            phase: PhaseName::Idle,
-            platform: None,
-            expires_at: None,
-            code: None,
-        }));
     }
 
     /// The phase now.

@@ -123,6 +123,10 @@ pub enum Input {
     },
     /// The customer clicked "Cancel".
     Cancel,
+    /// Back to the buttons ("Connect another account", the element's
+    /// `reset()`): an attempt under way is cancelled first, so it still ends
+    /// exactly once.
+    Reset,
 }
 
 /// What the shell must do, in order.
@@ -597,6 +601,12 @@ impl Flow {
                 self.online = online;
                 if let (true, Phase::Waiting(p) | Phase::Finishing(p)) = (online, &mut self.phase) {
                     p.schedule.on_online();
+                }
+            }
+            Input::Reset => {
+                self.step(Input::Cancel, now, out);
+                if self.phase != Phase::Idle {
+                    self.enter(Phase::Idle, out);
                 }
             }
             Input::Cancel => {

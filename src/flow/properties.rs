@@ -53,6 +53,7 @@ enum Step {
     Visible(bool),
     Online(bool),
     Cancel,
+    Reset,
     Retry,
     Start(bool),
     Resume(u64, Option<bool>),
@@ -86,6 +87,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => any::<bool>().prop_map(Step::Visible),
         1 => any::<bool>().prop_map(Step::Online),
         1 => Just(Step::Cancel),
+        1 => Just(Step::Reset),
         1 => Just(Step::Retry),
         1 => any::<bool>().prop_map(Step::Start),
         1 => (0u64..900_000, prop::option::of(any::<bool>())).prop_map(|(t, r)| Step::Resume(t, r)),
@@ -357,6 +359,7 @@ impl Sim {
             Step::Visible(visible) => self.feed(Input::VisibilityChanged { visible })?,
             Step::Online(online) => self.feed(Input::Connectivity { online })?,
             Step::Cancel => self.feed(Input::Cancel)?,
+            Step::Reset => self.feed(Input::Reset)?,
             Step::Retry => self.feed(Input::Retry)?,
             Step::Start(tiktok) => {
                 let platform = if tiktok {

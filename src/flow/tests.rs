@@ -424,6 +424,30 @@ fn the_phase_says_retrying_from_a_retryable_error_until_a_good_answer() {
 }
 
 #[test]
+fn reset_cancels_an_attempt_under_way_then_shows_the_buttons() {
+    let mut s = Shell::new(Mode::Tab);
+    s.connect(0, false, "st_1", EXPIRES);
+    let effects = s.at(1_000, Input::Reset);
+    let statuses: Vec<_> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Emit(Event::Status(st)) => Some(st.phase),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(statuses, [PhaseName::Cancelled, PhaseName::Idle]);
+    assert!(effects.contains(&Effect::CloseTab) && effects.contains(&Effect::ClearPersisted));
+    assert!(effects.contains(&Effect::ClearTimer), "no poll after a reset");
+    assert_eq!(*s.flow.phase(), Phase::Idle);
+    // From idle, a reset changes nothing and announces nothing.
+    assert!(s.at(2_000, Input::Reset).is_empty());
+    // Offline state survives a reset (the browser did not come back online).
+    s.at(3_000, Input::Connectivity { online: false });
+    s.at(3_100, Input::Reset);
+    assert!(!s.flow.is_online());
+}
+
+#[test]
 fn client_errors_stop_the_attempt_for_the_integrator() {
     for (status, code) in [
         (400, ErrorCode::Validation),

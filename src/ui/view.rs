@@ -86,7 +86,7 @@ pub fn ConnectView(
                     Some(view! { <p class="lc-detail lc-error" part=part>{text.to_string()}</p> })
                 };
                 view! {
-                    {progress(&text, Some(left.into_any_detail()), Some(connect), &m)}
+                    {progress(&text, Some(Box::new(left)), Some(connect), &m)}
                     {offline}
                     {blocked}
                 }
@@ -163,16 +163,6 @@ fn buttons(connect: UseConnect, platforms: Vec<Platform>, m: &Messages) -> impl 
 
 /// The detail line under a progress message (the countdown).
 type Detail = Box<dyn Fn() -> String + Send + Sync>;
-
-trait IntoDetail {
-    fn into_any_detail(self) -> Detail;
-}
-
-impl<F: Fn() -> String + Send + Sync + 'static> IntoDetail for F {
-    fn into_any_detail(self) -> Detail {
-        Box::new(self)
-    }
-}
 
 fn progress(text: &str, detail: Option<Detail>, cancel: Option<UseConnect>, m: &Messages) -> impl IntoView {
     view! {
