@@ -14,11 +14,12 @@
 //! Layers promises to extend (failure codes, statuses, kill-switch scopes)
 //! keep unknown values instead of failing.
 
+use crate::json::{self, FromJson, Json, Mismatch};
 use core::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A platform the customer can connect.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Platform {
     /// TikTok (`"tiktok"` on the wire).
@@ -74,8 +75,7 @@ pub struct OAuthUrlRequest {
 }
 
 /// Answer of `POST …/social/oauth-url`: a fresh, single-use authorize URL.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OAuthUrl {
     /// The platform's consent page; opened top-level, never framed.
     pub authorize_url: String,
@@ -83,13 +83,21 @@ pub struct OAuthUrl {
     pub state: String,
     /// RFC 3339 UTC; empty when the server omitted it (the core then assumes
     /// the documented 10 minutes).
-    #[serde(default)]
     pub expires_at: String,
 }
 
+impl FromJson for OAuthUrl {
+    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
+        Ok(OAuthUrl {
+            authorize_url: json::string(v, "authorizeUrl")?,
+            state: json::string(v, "state")?,
+            expires_at: json::opt_string(v, "expiresAt")?.unwrap_or_default(),
+        })
+    }
+}
+
 /// Answer of `GET …/social/oauth-status/{state}`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "StatusWire")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OAuthStatus {
     /// The customer has not finished yet: keep polling.
     Pending,
@@ -120,59 +128,39 @@ pub struct Connection {
     pub connected_at: Option<String>,
 }
 
-// The wire shape of a status answer: flat and all-optional, so a missing or
-// unexpected field is a typed decision in `try_from`, not a serde error.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusWire {
-    status: String,
-    social_account_id: Option<String>,
-    platform: Option<String>,
-    handle: Option<String>,
-    connected_at: Option<String>,
-    error: Option<FailureWire>,
-}
-
-#[derive(Deserialize)]
-struct FailureWire {
-    code: Option<String>,
-    message: Option<String>,
-}
-
-impl TryFrom<StatusWire> for OAuthStatus {
-    type Error = &'static str;
-
-    fn try_from(w: StatusWire) -> Result<Self, Self::Error> {
-        Ok(match w.status.as_str() {
+impl FromJson for OAuthStatus {
+    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
+        let status = json::string(v, "status")?;
+        Ok(match status.as_str() {
             "pending" => OAuthStatus::Pending,
             "completed" => OAuthStatus::Completed(Connection {
                 // Without the id there is no account to report: malformed.
-                social_account_id: w
-                    .social_account_id
-                    .filter(|id| !id.is_empty())
-                    .ok_or("completed status without socialAccountId")?,
-                platform: w.platform,
-                handle: w.handle,
-                connected_at: w.connected_at,
+                social_account_id: Some(json::string(v, "socialAccountId")?).filter(|id| !id.is_empty()).ok_or(Mismatch)?,
+                platform: json::opt_string(v, "platform")?,
+                handle: json::opt_string(v, "handle")?,
+                connected_at: json::opt_string(v, "connectedAt")?,
             }),
             "failed" => {
-                let (code, message) = w.error.map_or((None, None), |e| (e.code, e.message));
+                let error = v.member("error");
+                let (code, message) = match &error {
+                    Some(e) => (json::opt_string(e, "code")?, json::opt_string(e, "message")?),
+                    None => (None, None),
+                };
                 OAuthStatus::Failed {
                     // The spec's own sample tolerates a missing `error`.
-                    code: code
-                        .map_or_else(|| FailureCode::Other("unknown".into()), FailureCode::from),
+                    code: code.map_or_else(|| FailureCode::Other("unknown".into()), FailureCode::from),
                     message,
                 }
             }
-            _ => OAuthStatus::Unrecognized(w.status),
+            _ => OAuthStatus::Unrecognized(status),
         })
     }
 }
 
 /// `error.code` of a failed attempt (also the `layers_oauth_error` return
 /// parameter). The set only grows, so unknown codes are kept verbatim.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(from = "String", into = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
 pub enum FailureCode {
     /// `state_expired`: the 10-minute state passed before consent finished.
     StateExpired,
@@ -257,16 +245,25 @@ impl fmt::Display for FailureCode {
 }
 
 /// Answer of `GET …/projects/{projectId}/social-accounts`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SocialAccounts {
     /// The project's accounts.
-    #[serde(default)]
     pub data: Vec<SocialAccount>,
 }
 
+impl FromJson for SocialAccounts {
+    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
+        json::object(v)?;
+        let data = match v.member("data") {
+            Some(list) => list.items().ok_or(Mismatch)?.iter().map(SocialAccount::from_json).collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
+        Ok(SocialAccounts { data })
+    }
+}
+
 /// One social account; only `id`, `platform` and `handle` are guaranteed.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SocialAccount {
     /// `sa_…` identifier.
     pub id: String,
@@ -288,17 +285,39 @@ pub struct SocialAccount {
     pub connected_at: Option<String>,
 }
 
+impl FromJson for SocialAccount {
+    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
+        Ok(SocialAccount {
+            id: json::string(v, "id")?,
+            platform: json::string(v, "platform")?,
+            handle: json::string(v, "handle")?,
+            display_name: json::opt_string(v, "displayName")?,
+            avatar_url: json::opt_string(v, "avatarUrl")?,
+            status: json::opt_string(v, "status")?,
+            token_expires_at: json::opt_string(v, "tokenExpiresAt")?,
+            leased: json::opt_bool(v, "leased")?,
+            connected_at: json::opt_string(v, "connectedAt")?,
+        })
+    }
+}
+
 /// Layers' error envelope, `{"error":{"code","message","requestId","details"}}`.
 /// Every part is optional so a partial body still yields what it has.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ErrorEnvelope {
     /// The error object.
     pub error: Option<ErrorBody>,
 }
 
+impl FromJson for ErrorEnvelope {
+    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
+        json::object(v)?;
+        Ok(ErrorEnvelope { error: json::opt(v, "error")? })
+    }
+}
+
 /// The `error` object of an [`ErrorEnvelope`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ErrorBody {
     /// Machine code such as `RATE_LIMITED`.
     pub code: Option<String>,
@@ -310,11 +329,32 @@ pub struct ErrorBody {
     pub details: Option<ErrorDetails>,
 }
 
+impl FromJson for ErrorBody {
+    // An error answer is read for what it has: one odd member (a numeric
+    // requestId, a string `details`) must not hide the code next to it.
+    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
+        json::object(v)?;
+        Ok(ErrorBody {
+            code: json::opt_string(v, "code").unwrap_or_default(),
+            message: json::opt_string(v, "message").unwrap_or_default(),
+            request_id: json::opt_string(v, "requestId").unwrap_or_default(),
+            details: json::opt(v, "details").unwrap_or_default(),
+        })
+    }
+}
+
 /// `error.details`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ErrorDetails {
     /// `key`, `organization` or `global` on `KILL_SWITCH`.
     pub scope: Option<String>,
+}
+
+impl FromJson for ErrorDetails {
+    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
+        json::object(v)?;
+        Ok(ErrorDetails { scope: json::opt_string(v, "scope").unwrap_or_default() })
+    }
 }
 
 /// Transport-level error codes of the API and the proxy.
@@ -554,46 +594,39 @@ pub fn parse_retry_after(header: &str) -> Option<u32> {
 /// Turns a finished HTTP exchange into the typed answer or an [`ApiError`].
 ///
 /// `decode_success` and `decode_error` decode the body as the route's answer
-/// or as Layers' [`ErrorEnvelope`]; only the one the status calls for runs.
+/// or as Layers' [`ErrorEnvelope`] (see [`crate::json`]); only the one the
+/// status calls for runs, and `None` means the body is not that.
 /// A 2xx body that does not decode is [`ApiError::Malformed`]; a non-2xx one
 /// that does not decode (an HTML error page from a gateway) is still
 /// [`ApiError::Http`] with its status and `Retry-After`, because the status
 /// is what the poll policy acts on.
 ///
 /// ```
-/// use layers_connect::api::{classify, ApiError, ErrorEnvelope, OAuthStatus};
-/// let body = r#"{"error":{"code":"RATE_LIMITED","message":"slow down"}}"#;
-/// let answer: Result<OAuthStatus, ApiError> = classify(
-///     429,
-///     Some("12"),
-///     || serde_json::from_str(body),
-///     || serde_json::from_str::<ErrorEnvelope>(body),
-/// );
+/// use layers_connect::api::{classify, ApiError, ErrorBody, ErrorEnvelope, OAuthStatus};
+/// let envelope = ErrorEnvelope {
+///     error: Some(ErrorBody { code: Some("RATE_LIMITED".into()), ..Default::default() }),
+/// };
+/// let answer: Result<OAuthStatus, ApiError> = classify(429, Some("12"), || None, || Some(envelope));
 /// assert!(matches!(answer, Err(ApiError::Http { status: 429, retry_after: Some(12), .. })));
+/// assert_eq!(answer.unwrap_err().code(), "RATE_LIMITED");
 /// ```
-pub fn classify<T, E>(
+pub fn classify<T>(
     status: u16,
     retry_after: Option<&str>,
-    decode_success: impl FnOnce() -> Result<T, E>,
-    decode_error: impl FnOnce() -> Result<ErrorEnvelope, E>,
+    decode_success: impl FnOnce() -> Option<T>,
+    decode_error: impl FnOnce() -> Option<ErrorEnvelope>,
 ) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
-        return decode_success().map_err(|_| ApiError::Malformed { status });
+        return decode_success().ok_or(ApiError::Malformed { status });
     }
-    let body = decode_error()
-        .ok()
-        .and_then(|e| e.error)
-        .unwrap_or_default();
+    let body = decode_error().and_then(|e| e.error).unwrap_or_default();
     Err(ApiError::Http {
         status,
         code: body.code.map(ErrorCode::from),
         message: body.message,
         request_id: body.request_id,
         retry_after: retry_after.and_then(parse_retry_after),
-        scope: body
-            .details
-            .and_then(|d| d.scope)
-            .map(KillSwitchScope::from),
+        scope: body.details.and_then(|d| d.scope).map(KillSwitchScope::from),
     })
 }
 
@@ -646,17 +679,8 @@ fn push_segment(out: &mut String, segment: &str) {
 mod tests {
     use super::*;
 
-    fn decode<T: serde::de::DeserializeOwned>(
-        status: u16,
-        retry_after: Option<&str>,
-        body: &str,
-    ) -> Result<T, ApiError> {
-        classify(
-            status,
-            retry_after,
-            || serde_json::from_str(body),
-            || serde_json::from_str::<ErrorEnvelope>(body),
-        )
+    fn decode<T: FromJson>(status: u16, retry_after: Option<&str>, body: &str) -> Result<T, ApiError> {
+        classify(status, retry_after, || json::parse(body).ok(), || json::parse(body).ok())
     }
 
     #[test]
@@ -778,10 +802,6 @@ mod tests {
             })
         ));
         assert_eq!(
-            serde_json::from_str::<FailureCode>(r#""state_expired""#).unwrap(),
-            FailureCode::StateExpired
-        );
-        assert_eq!(
             serde_json::to_string(&FailureCode::Other("x_y".into())).unwrap(),
             r#""x_y""#
         );
@@ -807,6 +827,48 @@ mod tests {
             decode::<OAuthUrl>(201, None, r#"{"state":"st_1"}"#),
             Err(ApiError::Malformed { status: 201 })
         );
+        // A documented member with another type breaks the contract, even an optional one.
+        for body in [
+            r#"{"status":"completed","socialAccountId":"sa_1","handle":42}"#,
+            r#"{"status":"failed","error":{"code":7}}"#,
+            r#"["pending"]"#,
+            r#""pending""#,
+        ] {
+            assert_eq!(decode::<OAuthStatus>(200, None, body), Err(ApiError::Malformed { status: 200 }), "{body}");
+        }
+        assert_eq!(
+            decode::<OAuthUrl>(201, None, r#"{"authorizeUrl":"https://x","state":"st_1","expiresAt":1}"#),
+            Err(ApiError::Malformed { status: 201 })
+        );
+        assert_eq!(
+            decode::<SocialAccounts>(200, None, r#"{"data":[{"id":"sa_1","platform":"tiktok"}]}"#),
+            Err(ApiError::Malformed { status: 200 })
+        );
+        // null is absent.
+        assert_eq!(
+            decode::<OAuthUrl>(201, None, r#"{"authorizeUrl":"https://x","state":"st_1","expiresAt":null}"#),
+            Ok(OAuthUrl { authorize_url: "https://x".into(), state: "st_1".into(), expires_at: String::new() })
+        );
+    }
+
+    #[test]
+    fn one_odd_member_of_an_error_answer_does_not_hide_the_rest() {
+        let body = r#"{"error":{"code":"KILL_SWITCH","requestId":12345,"details":"organization","message":"off"}}"#;
+        let error = decode::<OAuthStatus>(503, Some("60"), body).unwrap_err();
+        assert_eq!(
+            error,
+            ApiError::Http {
+                status: 503,
+                code: Some(ErrorCode::KillSwitch),
+                message: Some("off".into()),
+                request_id: None,
+                retry_after: Some(60),
+                scope: None,
+            }
+        );
+        // An `error` that is not an object is no envelope at all.
+        let error = decode::<OAuthStatus>(500, None, r#"{"error":"boom"}"#).unwrap_err();
+        assert!(matches!(error, ApiError::Http { status: 500, code: None, message: None, .. }), "{error:?}");
     }
 
     #[test]

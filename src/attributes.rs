@@ -3,11 +3,10 @@
 
 use crate::api::Platform;
 use crate::flow::Mode;
-use serde::Deserialize;
+use crate::json::{self, FromJson, Json, Mismatch};
 
 /// What the element's JS shim passes on every change: attributes as written.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RawAttributes {
     /// `endpoint`.
     pub endpoint: Option<String>,
@@ -55,6 +54,25 @@ pub struct AttributeError(pub String);
 impl core::fmt::Display for AttributeError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "<layers-connect>: {}", self.0)
+    }
+}
+
+impl FromJson for RawAttributes {
+    /// Reads the shim's config object. The shim always sends strings, string
+    /// arrays or null; anything else is a [`Mismatch`] (the element then
+    /// shows that `endpoint` is missing rather than guessing).
+    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
+        json::object(v)?;
+        Ok(RawAttributes {
+            endpoint: json::opt_string(v, "endpoint")?,
+            project_id: json::opt_string(v, "projectId")?,
+            platforms: json::opt_strings(v, "platforms")?,
+            return_url: json::opt_string(v, "returnUrl")?,
+            scopes: json::opt_strings(v, "scopes")?,
+            usage_note: json::opt_string(v, "usageNote")?,
+            mode: json::opt_string(v, "mode")?,
+            lang: json::opt_string(v, "lang")?,
+        })
     }
 }
 
@@ -149,6 +167,20 @@ mod tests {
     fn mode_accepts_tab_and_redirect_only() {
         assert_eq!(RawAttributes { mode: Some("REDIRECT".into()), ..raw() }.validate().unwrap().mode, Mode::Redirect);
         assert!(RawAttributes { mode: Some("popup".into()), ..raw() }.validate().is_err());
+    }
+
+    #[test]
+    fn the_shims_config_object_decodes() {
+        let raw: RawAttributes = json::parse(
+            r#"{"endpoint":"/api/layers","projectId":"prj_1","platforms":["instagram"],"returnUrl":null,
+                "scopes":["a","b"],"usageNote":"n","mode":"tab","lang":"fr","messages":{"connect":"x"}}"#,
+        )
+        .unwrap();
+        assert_eq!(raw.project_id.as_deref(), Some("prj_1"));
+        assert_eq!(raw.platforms, Some(vec!["instagram".to_string()]));
+        assert_eq!(raw.return_url, None);
+        assert_eq!(raw.validate().unwrap().lang, "fr");
+        assert_eq!(json::parse::<RawAttributes>(r#"{"endpoint":1}"#), Err(Mismatch));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use crate::attributes::{AttributeError, Attributes, RawAttributes};
 use crate::flow::{Event, Mode};
+use crate::json::{FromJson, Json};
 use crate::messages::{Messages, Overrides};
 use crate::ui::{use_connect, ConnectView, UseConnect, UseConnectOptions, STYLE};
 use leptos::mount::mount_to;
@@ -124,21 +125,31 @@ impl Widget {
 }
 
 fn decode(config: &JsValue) -> (Result<Attributes, AttributeError>, Overrides) {
-    // `messages` is decoded on its own: a bad override is reported and
-    // ignored rather than taking the whole widget down.
-    let raw: RawAttributes = serde_wasm_bindgen::from_value(config.clone()).unwrap_or_default();
-    let messages = js_sys::Reflect::get(config, &JsValue::from_str("messages")).unwrap_or(JsValue::UNDEFINED);
-    let overrides = if messages.is_null() || messages.is_undefined() {
-        Overrides::default()
-    } else {
-        serde_wasm_bindgen::from_value(messages).unwrap_or_else(|e| {
-            web_sys::console::warn_1(&JsValue::from_str(&format!(
-                "<layers-connect>: ignoring `messages`, which must map message names to strings ({e})"
-            )));
-            Overrides::default()
-        })
+    // The shim builds this object itself, so a mismatch means a broken
+    // shim; it reads as "no attributes", which the element reports.
+    let raw = RawAttributes::from_json(config).unwrap_or_default();
+    // `messages` comes from the integrator: a bad entry is named on the
+    // console and skipped, and the rest still apply.
+    let overrides = match config.member("messages") {
+        None => Overrides::default(),
+        Some(messages) => match Overrides::read(&messages) {
+            Ok((overrides, ignored)) => {
+                for name in ignored {
+                    warn(&format!("<layers-connect>: ignoring messages.{name}: not a message name, or not a string"));
+                }
+                overrides
+            }
+            Err(_) => {
+                warn("<layers-connect>: ignoring `messages`, which must be an object mapping message names to strings");
+                Overrides::default()
+            }
+        },
     };
     (raw.validate(), overrides)
+}
+
+fn warn(text: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(text));
 }
 
 fn dispatch(host: &HtmlElement, event: &Event) {

@@ -6,6 +6,7 @@
 //! - [`messages`] and [`copy`]: every string, in five languages, and which
 //!   one a phase shows.
 //! - [`attributes`]: the custom element's attributes, validated.
+//! - [`json`]: how answers and settings are read from parsed JSON.
 //! - `browser` (wasm only): the shell that runs the core's effects.
 //! - `ui` (wasm only): the [`ui::LayersConnect`] component and the
 //!   [`ui::use_connect`] hook.
@@ -46,6 +47,7 @@ pub mod api;
 pub mod attributes;
 pub mod copy;
 pub mod flow;
+pub mod json;
 pub mod messages;
 
 #[cfg(target_arch = "wasm32")]

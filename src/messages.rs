@@ -4,7 +4,7 @@
 //! Templates use `{name}` placeholders, filled by [`fill`]: `{platform}`,
 //! `{handle}`, `{time}`, `{scope}`, `{code}`, `{message}`.
 
-use serde::Deserialize;
+use crate::json::{Json, Mismatch};
 use std::borrow::Cow;
 
 macro_rules! messages {
@@ -17,10 +17,36 @@ macro_rules! messages {
 
         /// A partial set of strings that replaces some of a [`Messages`];
         /// the custom element's `messages` property decodes into this.
-        #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-        #[serde(rename_all = "camelCase", default)]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct Overrides {
             $( $(#[doc = $doc])* pub $key: Option<String>, )*
+        }
+
+        impl Overrides {
+            /// Reads a `messages` object, whose names are the camelCase
+            /// spellings of the fields (`tryAgain`). Returns the overrides
+            /// and the names it ignored, unknown or not mapped to a string,
+            /// so the element can say which; `null` values are skipped.
+            pub fn read<J: Json>(v: &J) -> Result<(Self, Vec<String>), Mismatch> {
+                let mut overrides = Overrides::default();
+                let mut ignored = Vec::new();
+                for name in v.names().ok_or(Mismatch)? {
+                    let value = v.member(&name);
+                    let slot = match name.as_str() {
+                        $( n if is_camel_of(stringify!($key), n) => &mut overrides.$key, )*
+                        _ => {
+                            ignored.push(name);
+                            continue;
+                        }
+                    };
+                    match value.map(|v| v.string()) {
+                        None => {}
+                        Some(Some(text)) => *slot = Some(text),
+                        Some(None) => ignored.push(name),
+                    }
+                }
+                Ok((overrides, ignored))
+            }
         }
 
         impl Messages {
@@ -80,6 +106,24 @@ messages! {
     offline,
     /// The connection to the proxy is failing; retrying.
     retrying,
+}
+
+/// Whether `camel` (`tryAgain`) is the camelCase spelling of `snake` (`try_again`).
+fn is_camel_of(snake: &str, camel: &str) -> bool {
+    let mut camel = camel.chars();
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+            continue;
+        }
+        let want = if upper { c.to_ascii_uppercase() } else { c };
+        upper = false;
+        if camel.next() != Some(want) {
+            return false;
+        }
+    }
+    camel.next().is_none()
 }
 
 fn en() -> Messages {
@@ -323,11 +367,33 @@ mod tests {
 
     #[test]
     fn overrides_replace_only_what_they_name() {
-        let o: Overrides = serde_json::from_str(r#"{"connect":"Link {platform}","tryAgain":"Again"}"#).unwrap();
+        let value = serde_json::json!({"connect": "Link {platform}", "tryAgain": "Again", "cancel": null});
+        let (o, ignored) = Overrides::read(&value).unwrap();
+        assert!(ignored.is_empty(), "{ignored:?}");
         let m = Messages::for_lang("en").with(&o);
         assert_eq!(m.connect, "Link {platform}");
         assert_eq!(m.try_again, "Again");
         assert_eq!(m.cancel, "Cancel");
+    }
+
+    #[test]
+    fn overrides_name_what_they_ignore() {
+        let value = serde_json::json!({"conect": "typo", "try_again": "snake", "cancel": 3, "retrying": "ok", "connectAnother": "More"});
+        let (o, mut ignored) = Overrides::read(&value).unwrap();
+        ignored.sort();
+        assert_eq!(ignored, ["cancel", "conect", "try_again"]);
+        assert_eq!((o.retrying.as_deref(), o.connect_another.as_deref()), (Some("ok"), Some("More")));
+        assert_eq!(o.cancel, None);
+        assert_eq!(Overrides::read(&serde_json::json!(["connect"])), Err(Mismatch));
+    }
+
+    #[test]
+    fn camel_case_spellings() {
+        assert!(is_camel_of("connect_another", "connectAnother"));
+        assert!(is_camel_of("connect", "connect"));
+        assert!(!is_camel_of("connect_another", "connect_another"));
+        assert!(!is_camel_of("connect_another", "connectAnotherX"));
+        assert!(!is_camel_of("connect", "conn"));
     }
 
     #[test]

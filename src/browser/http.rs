@@ -1,12 +1,15 @@
 //! The proxy client's I/O: `fetch` with an abort handle and a deadline.
 //!
-//! Bodies are parsed with the browser's own `JSON.parse` and decoded with
-//! serde-wasm-bindgen: serde_json would add about 17 KB compressed to the
-//! bundle for work the browser already does. Everything after the bytes
-//! arrive is [`crate::api::classify`], which is pure and tested natively.
+//! Bodies are parsed with the browser's own `JSON.parse` and read by the
+//! decoders of [`crate::json`]; request bodies are written with
+//! serde-wasm-bindgen and `JSON.stringify`. serde_json would add about 17 KB
+//! compressed to the bundle for work the browser already does. Everything
+//! after the bytes arrive is [`crate::api::classify`], which is pure and
+//! tested natively.
 
+use super::js_json;
 use crate::api::{classify, ApiError, ErrorEnvelope};
-use serde::de::DeserializeOwned;
+use crate::json::FromJson;
 use serde::Serialize;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -50,12 +53,12 @@ impl Drop for Abort {
 }
 
 /// `GET url`, decoded as `T`; `abort` is from [`Abort::controller`].
-pub async fn get<T: DeserializeOwned>(url: &str, abort: Option<AbortController>) -> Result<T, ApiError> {
+pub async fn get<T: FromJson>(url: &str, abort: Option<AbortController>) -> Result<T, ApiError> {
     send("GET", url, None, abort).await
 }
 
 /// `POST url` with `body` as JSON, decoded as `T`.
-pub async fn post<B: Serialize, T: DeserializeOwned>(
+pub async fn post<B: Serialize, T: FromJson>(
     url: &str,
     body: &B,
     abort: Option<AbortController>,
@@ -70,12 +73,7 @@ pub fn to_json<T: Serialize>(value: &T) -> Option<String> {
     js_sys::JSON::stringify(&value).ok().map(String::from)
 }
 
-/// Parses with the browser's JSON; `None` for anything that is not `T`.
-pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
-    decode(js_sys::JSON::parse(text).ok()).ok()
-}
-
-async fn send<T: DeserializeOwned>(
+async fn send<T: FromJson>(
     method: &str,
     url: &str,
     body: Option<String>,
@@ -124,15 +122,12 @@ async fn send<T: DeserializeOwned>(
         Ok(promise) => JsFuture::from(promise).await.map_err(failed)?.as_string().unwrap_or_default(),
         Err(_) => String::new(),
     };
-    let parsed = js_sys::JSON::parse(&text).ok();
+    let parsed = js_json::parse(&text);
+    let parsed = parsed.as_ref();
     classify(
         status,
         retry_after.as_deref(),
-        || decode::<T>(parsed.clone()),
-        || decode::<ErrorEnvelope>(parsed.clone()),
+        || T::from_json(parsed?).ok(),
+        || ErrorEnvelope::from_json(parsed?).ok(),
     )
-}
-
-fn decode<T: DeserializeOwned>(value: Option<JsValue>) -> Result<T, ()> {
-    serde_wasm_bindgen::from_value(value.ok_or(())?).map_err(|_| ())
 }

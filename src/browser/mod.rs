@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod http;
+pub mod js_json;
 pub mod listener;
 pub mod return_signal;
 pub mod shell;

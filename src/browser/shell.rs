@@ -9,11 +9,12 @@
 use super::http::{self, Abort};
 use super::listener::Listener;
 use super::return_signal::{self, ReturnChannel};
-use super::{clock, storage, tab::ConsentTab};
+use super::{clock, js_json, storage, tab::ConsentTab};
 use crate::api::{self, OAuthStatus, OAuthUrl, OAuthUrlRequest, Platform, SocialAccounts};
 use crate::flow::{Attempt, Effect, Event, Flow, Input, Mode, Phase, RequestId, ReturnSignal};
+use crate::json::{self, FromJson, Json, Mismatch};
 use gloo_timers::callback::Timeout;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
@@ -46,14 +47,23 @@ pub trait Observer {
 /// The persisted form of an attempt: the core's [`Attempt`] plus whether this
 /// page left for the consent page itself (redirect mode), which is how a page
 /// load tells "came back" from "reloaded while waiting".
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Persisted {
     attempt: Attempt,
     redirected: bool,
     /// The consent tab's return token, so a reload still recognizes its return.
-    #[serde(default)]
     return_token: Option<String>,
+}
+
+impl FromJson for Persisted {
+    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
+        Ok(Persisted {
+            attempt: json::opt(v, "attempt")?.ok_or(Mismatch)?,
+            redirected: json::opt_bool(v, "redirected")?.ok_or(Mismatch)?,
+            return_token: json::opt_string(v, "returnToken")?,
+        })
+    }
 }
 
 /// The browser side of one widget.
@@ -279,7 +289,7 @@ impl Shell {
     /// `layers_oauth_error` (always stripped, so a reload cannot replay it).
     fn resume(&self) {
         let error = return_signal::take_error_from_address_bar();
-        let persisted = storage::read(&self.storage_key()).and_then(|json| http::from_json::<Persisted>(&json));
+        let persisted = storage::read(&self.storage_key()).and_then(|json| js_json::decode::<Persisted>(&json).ok());
         match persisted {
             Some(Persisted { attempt, redirected, return_token }) => {
                 *self.return_token.borrow_mut() = return_token;

@@ -4,7 +4,8 @@
 
 use core::mem;
 
-use serde::{Deserialize, Serialize};
+use crate::json::{self, FromJson, Json, Mismatch};
+use serde::Serialize;
 
 use super::policy::{Decision, PollPolicy, PollSchedule, Verdict};
 use super::time::{format_rfc3339, Millis};
@@ -32,7 +33,7 @@ pub struct RequestId(pub(crate) u64);
 
 /// One OAuth attempt: what is persisted in sessionStorage, as
 /// `{"state":"st_…","platform":"tiktok","expiresAt":1776539531000}`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Attempt {
     /// The Layers state token; never reused.
@@ -41,6 +42,16 @@ pub struct Attempt {
     pub platform: Platform,
     /// The polling deadline, epoch ms (see [`PollPolicy::deadline`]).
     pub expires_at: Millis,
+}
+
+impl FromJson for Attempt {
+    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
+        Ok(Attempt {
+            state: json::string(v, "state")?,
+            platform: Platform::parse(&json::string(v, "platform")?).ok_or(Mismatch)?,
+            expires_at: json::opt_u64(v, "expiresAt")?.ok_or(Mismatch)?,
+        })
+    }
 }
 
 /// The return signal: the customer came back to `returnUrl`.

@@ -1221,7 +1221,16 @@ fn attempt_persists_as_json() {
         json,
         r#"{"state":"st_1","platform":"tiktok","expiresAt":1776539531000}"#
     );
-    assert_eq!(serde_json::from_str::<Attempt>(&json).unwrap(), attempt);
+    assert_eq!(crate::json::parse::<Attempt>(&json), Ok(attempt));
+    // What another version, or another script, left in sessionStorage is not an attempt.
+    for other in [
+        r#"{"state":"st_1","platform":"youtube","expiresAt":1}"#,
+        r#"{"state":"st_1","platform":"tiktok","expiresAt":"soon"}"#,
+        r#"{"state":"st_1","platform":"tiktok"}"#,
+        r#"{"platform":"tiktok","expiresAt":1}"#,
+    ] {
+        assert!(crate::json::parse::<Attempt>(other).is_err(), "{other}");
+    }
 }
 
 #[test]
