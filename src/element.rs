@@ -7,7 +7,9 @@ use crate::attributes::{AttributeError, Attributes, RawAttributes};
 use crate::flow::{Event, Mode};
 use crate::json::{FromJson, Json};
 use crate::messages::{Messages, Overrides};
-use crate::ui::{use_connect, ConnectView, UseConnect, UseConnectOptions, STYLE};
+use crate::api::{OAuthUrlRequest, Platform};
+use crate::browser::shell::Settings;
+use crate::ui::{resolve_return_url, use_connect_with, ConnectView, UseConnect, STYLE};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use std::cell::Cell;
@@ -47,18 +49,8 @@ impl Widget {
         let mounted = mount_to(container, move || {
             let host = send_wrapper::SendWrapper::new(host);
             let valid = move || config.get().ok();
-            let field = move |f: fn(&Attributes) -> String| Signal::derive(move || valid().map(|a| f(&a)).unwrap_or_default());
             let on_event: Rc<dyn Fn(&Event)> = Rc::new(move |event| dispatch(&host, event));
-            let connect = use_connect(UseConnectOptions {
-                endpoint: field(|a| a.endpoint.clone()),
-                project_id: field(|a| a.project_id.clone()),
-                return_url: Signal::derive(move || valid().and_then(|a| a.return_url)),
-                scopes: Signal::derive(move || valid().and_then(|a| a.scopes)),
-                usage_note: Signal::derive(move || valid().and_then(|a| a.usage_note)),
-                mode: Signal::derive(move || valid().map_or(Mode::Tab, |a| a.mode)),
-                on_event: Some(on_event),
-                instance_id,
-            });
+            let connect = use_connect_with(Box::new(ElementSettings { config, instance_id }), Some(on_event));
             slot.set(Some(connect));
             let platforms = Signal::derive(move || valid().map(|a| a.platforms).unwrap_or_default());
             let messages = Signal::derive(move || {
@@ -150,6 +142,38 @@ fn decode(config: &JsValue) -> (Result<Attributes, AttributeError>, Overrides) {
 
 fn warn(text: &str) {
     web_sys::console::warn_1(&JsValue::from_str(text));
+}
+
+/// The shell's settings, read from the element's attributes at each request.
+struct ElementSettings {
+    config: RwSignal<Result<Attributes, AttributeError>>,
+    instance_id: String,
+}
+
+impl ElementSettings {
+    fn read<T>(&self, f: impl FnOnce(&Attributes) -> T) -> Option<T> {
+        self.config.try_with_untracked(|c| c.as_ref().ok().map(f)).flatten()
+    }
+}
+
+impl Settings for ElementSettings {
+    fn endpoint(&self) -> String {
+        self.read(|a| a.endpoint.clone()).unwrap_or_default()
+    }
+    fn project_id(&self) -> String {
+        self.read(|a| a.project_id.clone()).unwrap_or_default()
+    }
+    fn mode(&self) -> Mode {
+        self.read(|a| a.mode).unwrap_or_default()
+    }
+    fn instance_id(&self) -> String {
+        self.instance_id.clone()
+    }
+    fn mint_request(&self, platform: Platform) -> OAuthUrlRequest {
+        let (return_url, scopes, usage_note) =
+            self.read(|a| (a.return_url.clone(), a.scopes.clone(), a.usage_note.clone())).unwrap_or_default();
+        OAuthUrlRequest { platform, return_url: resolve_return_url(return_url.as_deref()), scopes, usage_note }
+    }
 }
 
 fn dispatch(host: &HtmlElement, event: &Event) {

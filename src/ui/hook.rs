@@ -90,11 +90,17 @@ impl UseConnect {
 /// view! { <button on:click=move |_| connect.connect(Platform::Tiktok)>"Connect TikTok"</button> }
 /// ```
 pub fn use_connect(options: UseConnectOptions) -> UseConnect {
+    let on_event = options.on_event.clone();
+    use_connect_with(Box::new(SignalSettings(options)), on_event)
+}
+
+/// [`use_connect`] with the settings read from elsewhere than signals (the
+/// custom element reads its validated attributes directly).
+pub(crate) fn use_connect_with(settings: Box<dyn Settings>, on_event: Option<EventHandler>) -> UseConnect {
     let phase = RwSignal::new(Phase::Idle);
     let online = RwSignal::new(true);
-    let settings = SignalSettings(options.clone());
-    let observer = SignalObserver { phase, online, on_event: options.on_event };
-    let shell = Shell::start(Box::new(settings), Box::new(observer));
+    let observer = SignalObserver { phase, online, on_event };
+    let shell = Shell::start(settings, Box::new(observer));
     UseConnect { phase: phase.into(), online: online.into(), shell: StoredValue::new_local(shell) }
 }
 

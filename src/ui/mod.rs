@@ -4,6 +4,7 @@ mod hook;
 mod view;
 
 pub use hook::{use_connect, EventHandler, UseConnect, UseConnectOptions};
+pub(crate) use hook::{resolve_return_url, use_connect_with};
 pub use view::{ConnectView, STYLE};
 
 use crate::api::Platform;
