@@ -3,8 +3,8 @@
 //!
 //! - [`flow`]: the sans-IO core, a pure state machine with every polling rule.
 //! - [`api`]: the proxy's requests, responses and the crate's error type.
-//! - [`messages`] and [`copy`]: every string, in five languages, and which
-//!   one a phase shows.
+//! - [`messages`], [`copy`] and [`screen`]: every string, in five languages,
+//!   which one a phase shows, and everything the widget shows at a moment.
 //! - [`attributes`]: the custom element's attributes, validated.
 //! - [`json`]: how answers and settings are read from parsed JSON.
 //! - `browser` (wasm only): the shell that runs the core's effects.
@@ -49,6 +49,7 @@ pub mod copy;
 pub mod flow;
 pub mod json;
 pub mod messages;
+pub mod screen;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;

@@ -1,11 +1,11 @@
-//! The widget's view: renders a [`Phase`] and nothing else. Every decision is
-//! the core's; every string comes from [`Messages`].
+//! The widget's view: renders a [`Screen`] and nothing else. What a phase
+//! shows is decided in [`crate::screen`]; every string comes from [`Messages`].
 
-use crate::copy::{announcement, failure_text, time_left};
 use super::hook::UseConnect;
 use crate::api::Platform;
 use crate::flow::{Phase, PhaseName};
-use crate::messages::{fill, Messages};
+use crate::messages::Messages;
+use crate::screen::{screen, Screen, Tone};
 use gloo_timers::callback::Interval;
 use leptos::html;
 use leptos::prelude::*;
@@ -30,6 +30,10 @@ pub fn ConnectView(
     let phase = connect.phase;
     let name = Memo::new(move |_| phase.with(Phase::name));
     let now = use_clock_while(move || matches!(name.get(), PhaseName::Waiting | PhaseName::Finishing));
+    let screen = Memo::new(move |_| {
+        let (online, now) = (connect.online.get(), now.get());
+        messages.with(|m| platforms.with(|ps| phase.with(|p| screen(p, m, online, now, ps))))
+    });
     let root = NodeRef::<html::Div>::new();
 
     // An action button the customer pressed disappears with the phase it
@@ -52,133 +56,77 @@ pub fn ConnectView(
         current
     });
 
-    let body = move || {
-        let m = messages.get();
-        phase.with(|p| match p {
-            Phase::Idle => buttons(connect, platforms.get(), &m).into_any(),
-            Phase::Starting(s) => progress(&fill(&m.opening, &[("platform", s.platform.label())]), None, Some(connect), &m).into_any(),
-            Phase::Redirecting { attempt, .. } => {
-                progress(&fill(&m.opening, &[("platform", attempt.platform.label())]), None, None, &m).into_any()
-            }
-            Phase::Waiting(polling) | Phase::Finishing(polling) => {
-                let platform = polling.attempt.platform.label();
-                let finishing = matches!(p, Phase::Finishing(_));
-                let text = if finishing { m.finishing.to_string() } else { fill(&m.waiting, &[("platform", platform)]) };
-                let expires = polling.attempt.expires_at;
-                let left = move || time_left(&messages.get(), expires, now.get());
-                let blocked = polling.blocked_link().map(|href| {
-                    let label = fill(&m.continue_to, &[("platform", platform)]);
-                    view! {
-                        <p class="lc-detail" part="message">{m.tab_blocked.to_string()}</p>
-                        <a class="lc-link" part="link" href=href.to_string() target="_blank" rel="noopener noreferrer" data-autofocus="">{label}</a>
-                    }
-                });
-                // Polling is paused offline, or backing off after errors; say
-                // so rather than count down silently.
-                let retrying = polling.is_retrying();
-                let offline = move || {
-                    let m = messages.get();
-                    let (part, text) = match (connect.online.get(), retrying) {
-                        (false, _) => ("message offline", m.offline),
-                        (true, true) => ("message retrying", m.retrying),
-                        (true, false) => return None,
-                    };
-                    Some(view! { <p class="lc-detail lc-error" part=part>{text.to_string()}</p> })
-                };
-                view! {
-                    {progress(&text, Some(Box::new(left)), Some(connect), &m)}
-                    {offline}
-                    {blocked}
-                }
-                .into_any()
-            }
-            Phase::Connected(c) => {
-                let handle = c.connection.handle.clone().or_else(|| c.account.as_ref().map(|a| a.handle.clone())).unwrap_or_default();
-                let avatar = c.account.as_ref().and_then(|a| a.avatar_url.clone()).filter(|u| u.starts_with("https://") || u.starts_with("http://"));
-                let display = c.account.as_ref().and_then(|a| a.display_name.clone());
-                view! {
-                    <p class="lc-status lc-success" part="status connected">
-                        {avatar.map(|src| view! { <img class="lc-avatar" part="avatar" src=src alt="" width="32" height="32"/> })}
-                        <span>{fill(&m.connected, &[("handle", &handle)])}</span>
-                    </p>
-                    {display.map(|d| view! { <p class="lc-detail" part="detail">{d}</p> })}
-                    <div class="lc-actions">
-                        <button type="button" class="lc-button lc-secondary" part="button reset" data-autofocus="" on:click=move |_| connect.reset()>
-                            {m.connect_another.to_string()}
-                        </button>
-                    </div>
-                }
-                .into_any()
-            }
-            Phase::Cancelled { .. } => view! {
-                <p class="lc-detail" part="message">{m.cancelled.to_string()}</p>
-                {buttons(connect, platforms.get(), &m)}
-            }
-            .into_any(),
-            ended => {
-                let text = failure_text(&m, ended);
-                view! {
-                    <p class="lc-status lc-error" part="status error">{text}</p>
-                    <div class="lc-actions">
-                        <button type="button" class="lc-button" part="button retry" data-autofocus="" on:click=move |_| connect.retry()>
-                            {m.try_again.to_string()}
-                        </button>
-                        <button type="button" class="lc-button lc-secondary" part="button reset" on:click=move |_| connect.reset()>
-                            {m.cancel.to_string()}
-                        </button>
-                    </div>
-                }
-                .into_any()
-            }
-        })
-    };
-
     view! {
         <style>{STYLE}</style>
-        <div class="lc-root" part="root" node_ref=root data-phase=move || name.get().as_str()>
-            {body}
+        <div class="lc-root" part="root" node_ref=root data-phase=move || screen.with(|s| s.phase)>
+            // One tree for every screen, updated in place (see crate::screen).
+            {move || screen.with(|s| render(connect, s))}
             // One polite live region for the phase, not the ticking countdown.
             <p class="lc-visually-hidden" role="status" aria-live="polite">
-                {move || phase.with(|p| announcement(&messages.get(), p))}
+                {move || screen.with(|s| s.announcement.clone())}
             </p>
         </div>
     }
 }
 
-fn buttons(connect: UseConnect, platforms: Vec<Platform>, m: &Messages) -> impl IntoView {
-    let buttons = platforms
-        .into_iter()
-        .map(|platform| {
-            let label = fill(&m.connect, &[("platform", platform.label())]);
-            view! {
-                <button type="button" class="lc-button" part=format!("button connect {}", platform.as_str())
-                    data-platform=platform.as_str() on:click=move |_| connect.connect(platform)>
-                    {label}
-                </button>
-            }
+fn render(connect: UseConnect, s: &Screen) -> impl IntoView {
+    let status = s.status.clone().map(|status| {
+        view! {
+            <p class=status.tone.class() part=status.tone.part()>
+                {(status.tone == Tone::Progress).then(|| view! { <span class="lc-spinner" aria-hidden="true"></span> })}
+                {status.avatar.map(|src| view! { <img class="lc-avatar" part="avatar" src=src alt="" width="32" height="32"/> })}
+                <span>{status.text}</span>
+            </p>
+        }
+    });
+    let details = s.details.iter().map(|text| view! { <p class="lc-detail" part="detail">{text.clone()}</p> }).collect_view();
+    let has_actions = s.retry.is_some() || s.cancel.is_some() || s.reset.is_some();
+    // The next action takes focus when the pressed button went away:
+    // "Try again" after a failure, "Connect another account" after success.
+    let reset_first = s.retry.is_none();
+    let actions = has_actions.then(|| {
+        view! {
+            <div class="lc-actions">
+                {s.retry.clone().map(|label| view! {
+                    <button type="button" class="lc-button" part="button retry" data-autofocus="" on:click=move |_| connect.retry()>{label}</button>
+                })}
+                {s.cancel.clone().map(|label| view! {
+                    <button type="button" class="lc-button lc-secondary" part="button cancel" on:click=move |_| connect.cancel()>{label}</button>
+                })}
+                {s.reset.clone().map(|label| view! {
+                    <button type="button" class="lc-button lc-secondary" part="button reset" data-autofocus=reset_first.then_some("")
+                        on:click=move |_| connect.reset()>{label}</button>
+                })}
+            </div>
+        }
+    });
+    let notices = s
+        .notices
+        .iter()
+        .map(|n| {
+            let class = if n.alert { "lc-detail lc-error" } else { "lc-detail" };
+            view! { <p class=class part=n.part>{n.text.clone()}</p> }
         })
         .collect_view();
-    view! { <div class="lc-buttons" part="buttons">{buttons}</div> }
-}
-
-/// The detail line under a progress message (the countdown).
-type Detail = Box<dyn Fn() -> String + Send + Sync>;
-
-fn progress(text: &str, detail: Option<Detail>, cancel: Option<UseConnect>, m: &Messages) -> impl IntoView {
-    view! {
-        <p class="lc-status" part="status progress">
-            <span class="lc-spinner" aria-hidden="true"></span>
-            <span>{text.to_string()}</span>
-        </p>
-        {detail.map(|d| view! { <p class="lc-detail" part="detail">{move || d()}</p> })}
-        {cancel.map(|connect| view! {
-            <div class="lc-actions">
-                <button type="button" class="lc-button lc-secondary" part="button cancel" on:click=move |_| connect.cancel()>
-                    {m.cancel.to_string()}
-                </button>
-            </div>
-        })}
-    }
+    let link = s.link.clone().map(|link| {
+        view! { <a class="lc-link" part="link" href=link.href target="_blank" rel="noopener noreferrer" data-autofocus="">{link.label}</a> }
+    });
+    let buttons = (!s.connect.is_empty()).then(|| {
+        let buttons = s
+            .connect
+            .iter()
+            .map(|&(platform, ref label)| {
+                view! {
+                    <button type="button" class="lc-button" part=format!("button connect {}", platform.as_str())
+                        data-platform=platform.as_str() on:click=move |_| connect.connect(platform)>
+                        {label.clone()}
+                    </button>
+                }
+            })
+            .collect_view();
+        view! { <div class="lc-buttons" part="buttons">{buttons}</div> }
+    });
+    (status, details, actions, notices, link, buttons)
 }
 
 /// Epoch ms, ticking every second while `active` holds; no timer otherwise.
