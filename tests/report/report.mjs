@@ -7,7 +7,11 @@
 //    performance.now() at which the "Connect TikTok" button exists in the
 //    element's shadow root and is enabled and laid out. An init script hooks
 //    attachShadow and watches the root with a MutationObserver, so the time is
-//    taken in the microtask after the DOM change.
+//    taken in the microtask after the DOM change. Loads alternate with a
+//    control: the same page with the widget replaced by a JS-only element
+//    that renders the same button at once (no wasm, no fetch), served by a
+//    plain node server. The control is the floor this browser and machine
+//    impose; the difference is what the widget itself costs.
 // 3. Return → Connected: t0 = when return.html's handleReturn() posts on the
 //    BroadcastChannel (the popup's init script wraps postMessage and records
 //    performance.timeOrigin + now() in localStorage, which survives the popup
@@ -22,6 +26,7 @@
 import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
+import { createServer } from "node:http";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
@@ -32,7 +37,7 @@ const arg = (name, fallback) => {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
   return hit ? Number(hit.split("=")[1]) : fallback;
 };
-const LOADS = arg("loads", 15);
+const LOADS = arg("loads", 30);
 const RUNS = arg("runs", 20);
 const DWELL_RUNS = arg("dwell-runs", 20);
 const DWELL_CONCURRENCY = 4;
@@ -155,11 +160,44 @@ async function pollCount(sandboxUrl) {
 }
 
 // ---------------------------------------------------------------- 2. interactive
-async function interactive(browser, url) {
-  const one = async () => {
+/** The demo page with the widget swapped for an element that renders its button synchronously. */
+function controlPage() {
+  const html = readFileSync(`${root}www/index.html`, "utf8");
+  const element = `<script type="module">
+    customElements.define("layers-connect", class extends HTMLElement {
+      connectedCallback() {
+        if (this.shadowRoot) return;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = "Connect TikTok";
+        this.attachShadow({ mode: "open" }).append(button);
+      }
+    });
+  </script>`;
+  const page = html
+    .replace(/^\s*<link rel="(modulepreload|preload)"[^>]*>\n/gm, "")
+    .replace('import "/dist/layers-connect.js";', "")
+    .replace("</head>", `${element}\n</head>`);
+  if (page === html || page.includes("/dist/")) throw new Error("www/index.html changed shape: update controlPage()");
+  return page;
+}
+
+/** Serves the control page on a free loopback port. */
+async function startControl() {
+  const page = controlPage();
+  const server = createServer((req, res) => {
+    if (req.url === "/") res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
+    else res.writeHead(404).end();
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/`, stop: () => new Promise((r) => server.close(r)) };
+}
+
+async function interactive(browser, url, controlUrl) {
+  const one = async (target) => {
     const context = await newContext(browser);
     const page = await context.newPage();
-    await page.goto(url);
+    await page.goto(target);
     await page.waitForFunction(() => window.__lcReport.interactive !== null, null, { timeout: 15_000 });
     const m = await page.evaluate(() => {
       const nav = performance.getEntriesByType("navigation")[0];
@@ -173,11 +211,21 @@ async function interactive(browser, url) {
     await context.close();
     return m;
   };
-  await one(); // warm the server and the OS file cache, not the browser's
+  // Warm the servers and the OS file cache, not the browser's.
+  await one(url);
+  await one(controlUrl);
   const loads = [];
-  for (let i = 0; i < LOADS; i++) loads.push(await one());
+  const control = [];
+  for (let i = 0; i < LOADS; i++) {
+    loads.push(await one(url));
+    control.push(await one(controlUrl));
+  }
+  const ms = stats(loads.map((l) => l.interactive));
+  const controlMs = stats(control.map((l) => l.interactive));
   return {
-    ms: stats(loads.map((l) => l.interactive)),
+    ms,
+    controlMs,
+    widgetOwnMs: r1(ms.median - controlMs.median),
     domContentLoadedMs: stats(loads.map((l) => l.domContentLoaded)),
     wasmResponseEndMs: stats(loads.filter((l) => l.wasmResponseEnd !== null).map((l) => l.wasmResponseEnd)),
   };
@@ -239,12 +287,14 @@ let result;
 try {
   const env = { RUST_LOG: "warn" };
   let demo = await startDemo({ env });
+  const control = await startControl();
   let inter, immediate;
   try {
-    inter = await interactive(browser, demo.url);
+    inter = await interactive(browser, demo.url, control.url);
     immediate = await returnToConnected(browser, demo, RUNS, null, 1);
   } finally {
     await demo.stop();
+    await control.stop();
   }
   // A fresh sandbox: its own write budget (60 mints per window) and log.
   demo = await startDemo({ env });
@@ -277,7 +327,7 @@ const report = {
   git: { commit: sh("git", ["rev-parse", "HEAD"]), srcDirty: Boolean(sh("git", ["status", "--porcelain", "--", "src", "js"])) },
   method: {
     sizes: "dist/ files, gzip level 9 and brotli quality 11 via node:zlib; total = wasm + glue + shim (what the element loads; return.js is the return page's and listed apart)",
-    interactive: `demo page www/, ${LOADS} loads after one discarded warm-up, each in a fresh browser context (cold cache); performance.now() when the enabled, laid-out "Connect TikTok" button appears in the shadow root (MutationObserver)`,
+    interactive: `demo page www/, ${LOADS} loads after one discarded warm-up, each in a fresh browser context (cold cache); performance.now() when the enabled, laid-out "Connect TikTok" button appears in the shadow root (MutationObserver). Alternating with the same number of loads of a control: the same page with the widget replaced by a JS-only element that renders the button synchronously, served by node:http`,
     returnToConnected: "t0 = handleReturn()'s BroadcastChannel.postMessage in the popup, t1 = 'Connected as' in the widget's shadow root; both performance.timeOrigin + now(), epoch ms",
     returnImmediate: `${RUNS} runs one after another, Allow pressed as soon as the consent page shows`,
     returnDwell: `${DWELL_RUNS} runs, ${DWELL_CONCURRENCY} at a time, Allow pressed after a uniform random 5-15 s on the consent page`,
@@ -307,6 +357,7 @@ const rows = [
 ];
 const lat = [
   ["navigation → interactive", `${report.interactive.ms.median} ms`, `${report.interactive.ms.p95} ms`, report.interactive.ms.n, "", "≤ 120 ms (median)", v.interactive],
+  ["(control: same page, JS-only button)", `${report.interactive.controlMs.median} ms`, `${report.interactive.controlMs.p95} ms`, report.interactive.controlMs.n, "", "", ""],
   ["return → Connected, Allow at once", `${report.returnImmediate.ms.median} ms`, `${report.returnImmediate.ms.p95} ms`, report.returnImmediate.ms.n, report.returnImmediate.pollsPerConnection, "≤ 150 ms median, ≤ 300 ms p95", `${v.returnImmediateMedian} / ${v.returnImmediateP95}`],
   ["return → Connected, 5–15 s on consent", `${report.returnDwell.ms.median} ms`, `${report.returnDwell.ms.p95} ms`, report.returnDwell.ms.n, report.returnDwell.pollsPerConnection, "≤ 150 ms median, ≤ 300 ms p95", `${v.returnDwellMedian} / ${v.returnDwellP95}`],
 ];
@@ -327,7 +378,7 @@ ${table(["file", "raw", "gzip -9", "brotli 11", "target", "verdict"], rows)}
 
 ${table(["measure", "median", "p95", "n", "polls / connection", "target", "verdict"], lat)}
 
-Navigation → interactive breakdown (medians): DOMContentLoaded ${report.interactive.domContentLoadedMs.median} ms, wasm response end ${report.interactive.wasmResponseEndMs.median} ms, button ready ${report.interactive.ms.median} ms.
+Navigation → interactive breakdown (medians): DOMContentLoaded ${report.interactive.domContentLoadedMs.median} ms, wasm response end ${report.interactive.wasmResponseEndMs.median} ms, button ready ${report.interactive.ms.median} ms. The control (the same page with a JS-only element that renders the button at once, loaded alternately) is interactive at ${report.interactive.controlMs.median} ms median (${report.interactive.controlMs.p95} ms p95): that is what this browser and machine take before any widget code can run, so the widget's own cost is about ${report.interactive.widgetOwnMs} ms.
 
 ## Notes
 
