@@ -54,7 +54,7 @@ impl Drop for Abort {
 
 /// `GET url`, decoded as `T`; `abort` is from [`Abort::controller`].
 pub async fn get<T: FromJson>(url: &str, abort: Option<AbortController>) -> Result<T, ApiError> {
-    send("GET", url, None, abort).await
+    send("GET", url, None, abort).await?.decode()
 }
 
 /// `POST url` with `body` as JSON, decoded as `T`.
@@ -64,7 +64,7 @@ pub async fn post<B: Serialize, T: FromJson>(
     abort: Option<AbortController>,
 ) -> Result<T, ApiError> {
     let json = to_json(body).ok_or(ApiError::Network)?;
-    send("POST", url, Some(json), abort).await
+    send("POST", url, Some(json), abort).await?.decode()
 }
 
 /// Serializes with the browser's JSON (see the module docs for why).
@@ -73,12 +73,34 @@ pub fn to_json<T: Serialize>(value: &T) -> Option<String> {
     js_sys::JSON::stringify(&value).ok().map(String::from)
 }
 
-async fn send<T: FromJson>(
+/// What came back, before it is read as a route's answer. `send` is kept
+/// free of the answer type so its (large) future exists once in the bundle,
+/// not once per route.
+struct Answer {
+    status: u16,
+    retry_after: Option<String>,
+    /// The body through `JSON.parse`; `None` when it is not JSON.
+    body: Option<JsValue>,
+}
+
+impl Answer {
+    fn decode<T: FromJson>(self) -> Result<T, ApiError> {
+        let body = self.body.as_ref();
+        classify(
+            self.status,
+            self.retry_after.as_deref(),
+            || T::from_json(body?).ok(),
+            || ErrorEnvelope::from_json(body?).ok(),
+        )
+    }
+}
+
+async fn send(
     method: &str,
     url: &str,
     body: Option<String>,
     abort: Option<AbortController>,
-) -> Result<T, ApiError> {
+) -> Result<Answer, ApiError> {
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let init = RequestInit::new();
     init.set_method(method);
@@ -122,12 +144,5 @@ async fn send<T: FromJson>(
         Ok(promise) => JsFuture::from(promise).await.map_err(failed)?.as_string().unwrap_or_default(),
         Err(_) => String::new(),
     };
-    let parsed = js_json::parse(&text);
-    let parsed = parsed.as_ref();
-    classify(
-        status,
-        retry_after.as_deref(),
-        || T::from_json(parsed?).ok(),
-        || ErrorEnvelope::from_json(parsed?).ok(),
-    )
+    Ok(Answer { status, retry_after, body: js_json::parse(&text) })
 }
