@@ -44,6 +44,12 @@ test.beforeAll(async () => {
   const { LayersConnectElement: Second } = await import("${LIB}?again");
   window.__twice = { distinct: First !== Second, defined: customElements.get("layers-connect") === First };
 </script>`),
+    // String overrides, some of them wrong, in a French page.
+    "messages.html": page(`<div lang="fr"><layers-connect id="m" endpoint="/api/layers" project-id="prj_demo"></layers-connect></div>
+<script type="module">
+  import "${LIB}";
+  document.getElementById("m").messages = { connect: "Lier {platform}", conect: "typo", tryAgain: 3, cancel: null };
+</script>`),
     // Properties set on the element before its class exists.
     "early.html": page(`<layers-connect id="w"></layers-connect>
 <script type="module">
@@ -156,5 +162,25 @@ test("properties set before the element is defined are applied", async ({ page }
   expect(await page.evaluate(() => document.getElementById("w").lang)).toBe("");
   expect(await page.evaluate(() => ((document.getElementById("w").lang = "en"), document.getElementById("w").getAttribute("lang")))).toBe("en");
   await connectTikTok(page);
+  expect(errors).toEqual([]);
+});
+
+test("messages overrides apply, and each entry that cannot is named on the console", async ({ page }) => {
+  const warnings = [];
+  page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+  const errors = watchErrors(page);
+  await page.goto(new URL("messages.html", demo.url).href);
+  // The override wins for every button it names.
+  await expect(page.getByRole("button", { name: "Lier TikTok" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Lier Instagram" })).toBeVisible();
+  await expect.poll(() => warnings.filter((w) => w.includes("ignoring messages.")).sort()).toEqual([
+    expect.stringContaining("messages.conect"),
+    expect.stringContaining("messages.tryAgain"),
+  ]);
+  // Not an object at all: all of it is ignored, with one warning, and the
+  // widget carries on in the page's language.
+  await page.evaluate(() => (document.getElementById("m").messages = "Lier"));
+  await expect(page.getByRole("button", { name: "Connecter TikTok" })).toBeVisible();
+  await expect.poll(() => warnings.some((w) => w.includes("must be an object"))).toBe(true);
   expect(errors).toEqual([]);
 });
