@@ -28,6 +28,11 @@ node node_modules/binaryen/bin/wasm-opt -Oz \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
   -o "$out.tmp/pkg/layers_connect_bg.wasm" "$out.tmp/pkg/layers_connect_bg.wasm"
 
+# The glue is generated code that nobody reads in the browser: minified it is
+# 22 KB instead of 50 (6.6 KB instead of 9 gzip) for pages without a bundler.
+node node_modules/terser/bin/terser "$out.tmp/pkg/layers_connect.js" --module --compress --mangle \
+  -o "$out.tmp/pkg/layers_connect.js"
+
 cp js/*.js js/*.d.ts "$out.tmp/"
 rm -rf "$out" && mv "$out.tmp" "$out"
 echo "[build] widget in $out/: $(du -b $out/pkg/layers_connect_bg.wasm | cut -f1) bytes of wasm" >&2
