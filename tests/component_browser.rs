@@ -544,6 +544,32 @@ async fn an_expired_persisted_attempt_shows_expired_and_does_not_poll() {
 }
 
 #[wasm_bindgen_test]
+async fn cancel_aborts_the_request_the_attempt_has_in_flight() {
+    let pid = "p-cancel-abort";
+    clear_stored(pid);
+    let env = Env::new(Popups::Allowed, |req| match req.route() {
+        Route::Mint => Reply::Hang,
+        _ => pending(),
+    });
+    let w = mount_one(Props::new(pid));
+
+    w.click("Connect TikTok");
+    until("the starting phase", 1_000, || w.phase() == "starting").await;
+    let mint = env.requests_to(Route::Mint).remove(0);
+    assert!(!mint.aborted(), "the mint is in flight");
+    w.click("Cancel");
+    until("the cancelled phase", 1_000, || w.phase() == "cancelled").await;
+    assert!(mint.aborted(), "cancel aborts the mint");
+    sleep(50).await;
+    // The aborted mint is not reported as a failure: the attempt ended once, cancelled.
+    assert_eq!(w.events.failed(), []);
+    assert_eq!(w.phase(), "cancelled");
+    assert_eq!(env.uncaught(), Vec::<String>::new());
+    drop(w);
+    clear_stored(pid);
+}
+
+#[wasm_bindgen_test]
 async fn cancel_stops_the_attempt_and_offers_the_buttons_again() {
     let pid = "p-cancel";
     clear_stored(pid);

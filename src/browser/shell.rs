@@ -122,9 +122,13 @@ impl Shell {
         self.dispatch(Input::Retry);
     }
 
-    /// "Cancel": ends the attempt and stops polling.
+    /// "Cancel": ends the attempt, stops polling and aborts what the attempt
+    /// still has in flight (its answers would be ignored anyway).
     pub fn cancel(&self) {
         self.dispatch(Input::Cancel);
+        if matches!(self.flow.borrow().phase(), Phase::Cancelled { .. }) {
+            self.requests.borrow_mut().clear();
+        }
     }
 
     /// Back to the buttons, forgetting any outcome.
