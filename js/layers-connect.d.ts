@@ -81,12 +81,14 @@ export class LayersConnectElement extends HTMLElement {
   endpoint: string | null;
   /** The Layers project that will own the account. Required. */
   projectId: string | null;
-  /** Space-separated platforms; default "tiktok instagram". */
-  platforms: string | null;
+  /** Space-separated platforms; default "tiktok instagram". An array may be set: it is joined. */
+  get platforms(): string | null;
+  set platforms(value: string | readonly LayersPlatform[] | null);
   /** Where Layers sends the customer back; default this page without query. */
   returnUrl: string | null;
-  /** Space-separated platform scopes; default Layers' full set. */
-  scopes: string | null;
+  /** Space-separated platform scopes; default Layers' full set. An array may be set: it is joined. */
+  get scopes(): string | null;
+  set scopes(value: string | readonly string[] | null);
   /** Opaque note passed to Layers. */
   usageNote: string | null;
   /** "tab" (default) or "redirect". */

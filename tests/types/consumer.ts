@@ -89,6 +89,17 @@ if (found) {
   found.messages = { conect: "typo" };
   // @ts-expect-error: projectId is a string
   found.projectId = 42;
+  // Lists may be set as arrays; they read back as the attribute's string.
+  found.platforms = ["instagram", "tiktok"];
+  found.platforms = "tiktok";
+  found.scopes = ["user.info.basic", "video.list"];
+  const platforms: string | null = found.platforms;
+  const scopes: string | null = found.scopes;
+  void platforms, scopes;
+  // @ts-expect-error: not a platform
+  found.platforms = ["youtube"];
+  // @ts-expect-error: scopes are strings
+  found.scopes = [1];
 }
 
 // The class is a value too (instanceof, subclassing).
