@@ -16,8 +16,9 @@ function loadWidget() {
     loading = init({ module_or_path: new URL("./pkg/layers_connect_bg.wasm", import.meta.url) });
     // A page's first sessionStorage access is a synchronous round trip to the
     // browser process (1.5-7 ms measured in Chromium here). Mounting reads the
-    // persisted attempt, so make that trip now, while the wasm downloads and
-    // compiles off the main thread. Storage may be blocked: then it is absent.
+    // persisted attempt, so make that trip now, while the wasm may still be
+    // downloading (on the demo page, which preloads it, the gain is within
+    // noise). Storage may be blocked: then it is absent.
     try {
       sessionStorage.length;
     } catch {}
