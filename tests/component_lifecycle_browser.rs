@@ -109,7 +109,7 @@ async fn unmounting_aborts_requests_and_stops_timers_and_listeners() {
     );
 
     // The customer comes back after the widget went away: a live widget would
-    // show "Finishing…" and confirm 1 s later; this one does nothing.
+    // show "Finishing…" and confirm at once; this one does nothing.
     post_return(None);
     sleep(1_500).await;
     post_return(Some("platform_denied"));

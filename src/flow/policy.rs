@@ -6,9 +6,12 @@
 //!    from when the previous poll was *sent*. The first poll after minting
 //!    waits 5 s too (nobody consents in less).
 //! 2. **Early confirmation.** Once per attempt, after the customer came back
-//!    (the return signal without an error), one poll may go 1 s after the
+//!    (the return signal without an error), one poll may go 250 ms after the
 //!    previous poll instead of 5 s, so "Finishing…" resolves at once. The
 //!    mint is not a poll: a return before the first poll confirms at once.
+//!    It is still one extra poll per attempt; the gap only keeps two polls
+//!    from going back to back. Returns fall anywhere in the 5 s cycle, so
+//!    about one in twenty lands within 250 ms of a poll and waits the rest.
 //! 3. **Backoff.** A 429 waits `max(Retry-After, backoff)` from the answer;
 //!    500, other 5xx, 408, network errors, timeouts and malformed bodies wait
 //!    the same way. The backoff starts at 5 s, doubles up to 30 s, and resets
@@ -39,7 +42,7 @@ impl PollPolicy {
     /// Rule 1: minimum spacing of two polls.
     pub const FLOOR_MS: Millis = 5_000;
     /// Rule 2: minimum spacing before the one early confirmation poll.
-    pub const CONFIRM_GAP_MS: Millis = 1_000;
+    pub const CONFIRM_GAP_MS: Millis = 250;
     /// Rule 3: first backoff.
     pub const BACKOFF_START_MS: Millis = 5_000;
     /// Rule 3: backoff ceiling.
@@ -386,10 +389,11 @@ mod tests {
         s.on_answer();
         s.allow_confirmation();
         assert_eq!(
-            s.decide(5_500, true, 60_000),
-            Decision::WaitUntil(Some(6_000))
+            s.decide(5_100, true, 60_000),
+            Decision::WaitUntil(Some(5_000 + PollPolicy::CONFIRM_GAP_MS))
         );
-        s.on_sent(6_000, RequestId(2));
+        assert_eq!(s.decide(5_250, true, 60_000), Decision::Poll);
+        s.on_sent(6_000, RequestId(2)); // a late timer: rule 8
         s.on_answer();
         s.allow_confirmation(); // a second return does not buy a second early poll
         assert_eq!(

@@ -4,7 +4,7 @@
 //! and connectivity, returns, cancels and retries. Whatever happens:
 //!
 //! - two polls of one attempt are ≥ 5 s apart, except at most one
-//!   confirmation poll (in "Finishing…") ≥ 1 s after the previous one;
+//!   confirmation poll (in "Finishing…") ≥ 250 ms after the previous one;
 //! - no poll at or after the attempt's deadline, and none outside polling phases;
 //! - never two polls of one attempt in flight;
 //! - at most one ending per attempt (exactly one once it is cancelled at the
@@ -236,7 +236,7 @@ impl Sim {
         );
         if let Some(&prev) = self.last_poll.get(&state) {
             prop_assert!(
-                now >= prev + 1_000,
+                now >= prev + 250,
                 "polls {} ms apart",
                 now as i128 - prev as i128
             );

@@ -243,16 +243,17 @@ fn happy_path_with_early_confirmation_after_return() {
             state: "st_1".into()
         }
     );
-    s.answer(&poll, 5_600, pending());
+    s.answer(&poll, 5_450, pending());
 
-    // Back from the consent page 1.2 s after that poll: the confirmation
-    // poll may go at 6.4 s (1 s after the previous one) instead of 10.4 s.
-    let effects = s.at(6_000, Input::Returned(ReturnSignal::Success));
+    // Back from the consent page 100 ms after that poll: the confirmation
+    // poll may go at 5.65 s (250 ms after the previous one) instead of 10.4 s.
+    let effects = s.at(5_500, Input::Returned(ReturnSignal::Success));
     assert!(matches!(s.flow.phase(), Phase::Finishing(_)));
-    assert!(effects.contains(&Effect::SetTimer { at: T0 + 6_400 }));
-    let confirm = s.at(6_400, Input::Timer);
+    assert!(effects.contains(&Effect::SetTimer { at: T0 + 5_650 }));
+    assert!(poll_id(&s.at(5_600, Input::Timer)).is_none(), "not before the gap");
+    let confirm = s.at(5_650, Input::Timer);
     assert!(poll_id(&confirm).is_some());
-    let effects = s.answer(&confirm, 6_500, Ok(completed()));
+    let effects = s.answer(&confirm, 5_750, Ok(completed()));
 
     assert!(effects.contains(&Effect::ClearPersisted));
     assert!(effects.contains(&Effect::ClearTimer));
@@ -270,7 +271,7 @@ fn happy_path_with_early_confirmation_after_return() {
         panic!("{:?}", s.flow.phase())
     };
     assert!(c.is_loading_account() && c.account.is_none());
-    assert_eq!(s.polls(), [5_400, 6_400]);
+    assert_eq!(s.polls(), [5_400, 5_650]);
     assert_eq!(
         s.outcome_events(),
         [Event::Connected(ConnectedEvent {
@@ -1148,7 +1149,7 @@ fn a_return_while_a_poll_is_in_flight_confirms_after_its_answer() {
     let effects = s.answer(&poll, 6_200, pending());
     assert!(
         poll_id(&effects).is_some(),
-        "1 s after the previous poll: at once"
+        "more than 250 ms after the previous poll: at once"
     );
     // Only one early poll per attempt, even if the customer returns twice.
     let effects = s.answer(&effects, 6_300, pending());
