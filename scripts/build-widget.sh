@@ -23,7 +23,11 @@ wasm-bindgen --target web --no-typescript --out-dir "$out.tmp/pkg" \
 
 # Debian's wasm-opt 108 produces modules Chromium rejects; binaryen 132 from npm
 # with exactly these features is the combination that instantiates.
-node node_modules/binaryen/bin/wasm-opt -Oz \
+# Inlining every function that has one caller (binaryen's default) builds
+# huge functions that compress badly; capping it at 20 bytes, run to a fixed
+# point, gives 294 KB raw / 110 KB gzip instead of 298 / 121, for 11 s more
+# build time and no measurable change in time to interactive.
+node node_modules/binaryen/bin/wasm-opt -Oz --one-caller-inline-max-function-size 20 --converge \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
   -o "$out.tmp/pkg/layers_connect_bg.wasm" "$out.tmp/pkg/layers_connect_bg.wasm"
