@@ -3,12 +3,12 @@
 //! the page. Events are dispatched on the host element, bubbling and
 //! composed, so listeners outside the shadow root receive them.
 
+use crate::api::{OAuthUrlRequest, Platform};
 use crate::attributes::{AttributeError, Attributes, RawAttributes};
+use crate::browser::shell::Settings;
 use crate::flow::{Event, Mode};
 use crate::json::{FromJson, Json};
 use crate::messages::{Messages, Overrides};
-use crate::api::{OAuthUrlRequest, Platform};
-use crate::browser::shell::Settings;
 use crate::ui::{resolve_return_url, use_connect_with, ConnectView, UseConnect, STYLE};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -87,7 +87,7 @@ impl Widget {
 
     /// Starts connecting `platform`, as its button does.
     pub fn start(&self, platform: &str) -> Result<(), JsError> {
-        let p = crate::api::Platform::parse(platform)
+        let p = Platform::parse(platform)
             .ok_or_else(|| JsError::new(&format!("<layers-connect>: unknown platform {platform:?}; use \"tiktok\" or \"instagram\"")))?;
         if let Some(c) = self.connect.get() {
             c.connect(p);
