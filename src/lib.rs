@@ -7,6 +7,7 @@
 //!   which one a phase shows, and everything the widget shows at a moment.
 //! - [`attributes`]: the custom element's attributes, validated.
 //! - [`json`]: how answers and settings are read from parsed JSON.
+//! - [`persisted`]: what a widget keeps in sessionStorage while an attempt runs.
 //! - `browser` (wasm only): the shell that runs the core's effects.
 //! - `ui` (wasm only): the [`ui::LayersConnect`] component and the
 //!   [`ui::use_connect`] hook.
@@ -42,6 +43,8 @@
 //! For your own markup, `ui::use_connect` returns the phase as a signal and
 //! the `connect`, `retry`, `cancel` and `reset` actions.
 #![deny(missing_docs)]
+// `ui` only exists on wasm, where these docs' links to it resolve.
+#![cfg_attr(not(target_arch = "wasm32"), allow(rustdoc::broken_intra_doc_links))]
 
 pub mod api;
 pub mod attributes;
@@ -49,6 +52,7 @@ pub mod copy;
 pub mod flow;
 pub mod json;
 pub mod messages;
+pub mod persisted;
 pub mod screen;
 
 #[cfg(target_arch = "wasm32")]

@@ -11,10 +11,9 @@ use super::listener::Listener;
 use super::return_signal::{self, ReturnChannel};
 use super::{clock, js_json, storage, tab::ConsentTab};
 use crate::api::{self, OAuthStatus, OAuthUrl, OAuthUrlRequest, Platform, SocialAccounts};
-use crate::flow::{Attempt, Effect, Event, Flow, Input, Mode, Phase, RequestId, ReturnSignal};
-use crate::json::{self, FromJson, Json, Mismatch};
+use crate::flow::{Effect, Event, Flow, Input, Mode, Phase, RequestId, ReturnSignal};
+use crate::persisted::Persisted;
 use gloo_timers::callback::Timeout;
-use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
@@ -42,28 +41,6 @@ pub trait Observer {
     fn online(&self, online: bool);
     /// An event to dispatch.
     fn event(&self, event: &Event);
-}
-
-/// The persisted form of an attempt: the core's [`Attempt`] plus whether this
-/// page left for the consent page itself (redirect mode), which is how a page
-/// load tells "came back" from "reloaded while waiting".
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Persisted {
-    attempt: Attempt,
-    redirected: bool,
-    /// The consent tab's return token, so a reload still recognizes its return.
-    return_token: Option<String>,
-}
-
-impl FromJson for Persisted {
-    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
-        Ok(Persisted {
-            attempt: json::opt(v, "attempt")?.ok_or(Mismatch)?,
-            redirected: json::opt_bool(v, "redirected")?.ok_or(Mismatch)?,
-            return_token: json::opt_string(v, "returnToken")?,
-        })
-    }
 }
 
 /// The browser side of one widget.
