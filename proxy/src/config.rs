@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::allowlist::ReturnUrlAllowlist;
 
-/// The Layers API key. Only [`crate::upstream`] ever reads it, to build the
+/// The Layers API key. Only the upstream client ever reads it, to build the
 /// `Authorization` header; `Debug` shows a placeholder so no log can print it.
 /// Comparable, so a settings reader can be tested without reading the key back.
 #[derive(Clone, PartialEq, Eq)]
