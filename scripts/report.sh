@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # `npm run report`: size and latency figures of the shipped widget, against the
-# issue's targets. Builds what it measures (the widget, the release proxy),
+# issue's targets. Builds what it measures (the widget, the release demo server),
 # then writes reports/report.json and reports/report.md. Not a test: it never
 # fails on a missed target, it reports it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build-widget.sh
-cargo build --locked --release -p layers-proxy
-LAYERS_PROXY_BIN=target/release/layers-proxy exec node tests/report/report.mjs "$@"
+cargo build --locked --release -p layers-demo
+LAYERS_DEMO_BIN=target/release/layers-demo exec node tests/report/report.mjs "$@"

@@ -10,7 +10,7 @@ cargo test --workspace --locked
 
 echo "== 2/5 build: the shipped widget and the demo server =="
 bash scripts/build-widget.sh
-cargo build --locked -p layers-proxy
+cargo build --locked -p layers-demo
 
 echo "== 3/5 browser: the Leptos component in headless Chromium (wasm-bindgen-test) =="
 cargo test --locked --target wasm32-unknown-unknown --target-dir target/wasm --test '*_browser'

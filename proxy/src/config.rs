@@ -13,9 +13,10 @@ use url::Url;
 
 use crate::allowlist::ReturnUrlAllowlist;
 
-/// The Layers API key. Only [`crate::upstream`] ever reads it, to build the
+/// The Layers API key. Only the upstream client ever reads it, to build the
 /// `Authorization` header; `Debug` shows a placeholder so no log can print it.
-#[derive(Clone)]
+/// Comparable, so a settings reader can be tested without reading the key back.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ApiKey(Arc<str>);
 
 impl ApiKey {
@@ -306,8 +307,6 @@ pub enum ConfigError {
         /// Its actual length.
         len: usize,
     },
-    /// A setting of the binary is missing, contradictory or malformed.
-    Invalid(String),
 }
 
 impl fmt::Display for ConfigError {
@@ -318,7 +317,6 @@ impl fmt::Display for ConfigError {
                 "the cookie secret must be at least {COOKIE_SECRET_MIN_BYTES} bytes (got {len}); \
                  generate one with `openssl rand -hex 32`"
             ),
-            Self::Invalid(why) => f.write_str(why),
         }
     }
 }

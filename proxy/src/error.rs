@@ -15,7 +15,8 @@ pub(crate) fn new_request_id() -> String {
 }
 
 /// An answer the proxy gives itself. The message is written for the caller;
-/// `cause` (internal detail, e.g. a connection error) is only logged.
+/// `cause` (internal detail, e.g. a connection error) is only logged, by the
+/// access log, which finds it in the response's [`Refusal`] extension.
 #[derive(Debug)]
 pub(crate) struct AppError(Box<Inner>);
 
@@ -148,25 +149,19 @@ impl AppError {
     }
 }
 
+/// What the access log needs to know about an error the proxy rendered itself:
+/// its code and internal cause. Travels as a response extension (never on the
+/// wire), so rendering stays free of side effects.
+#[derive(Clone, Debug)]
+pub(crate) struct Refusal {
+    pub(crate) code: &'static str,
+    pub(crate) cause: Option<String>,
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let error = *self.0;
         let request_id = new_request_id();
-        if error.status.is_server_error() {
-            tracing::warn!(
-                code = error.code,
-                request_id,
-                cause = error.cause.as_deref(),
-                "proxy error"
-            );
-        } else {
-            tracing::debug!(
-                code = error.code,
-                request_id,
-                cause = error.cause.as_deref(),
-                "request refused"
-            );
-        }
         let mut envelope =
             json!({ "code": error.code, "message": error.message, "requestId": request_id });
         if let Some(details) = error.details {
@@ -180,6 +175,10 @@ impl IntoResponse for AppError {
         if let Some(retry_after) = error.retry_after {
             headers.insert(header::RETRY_AFTER, retry_after);
         }
+        response.extensions_mut().insert(Refusal {
+            code: error.code,
+            cause: error.cause,
+        });
         response
     }
 }
@@ -220,6 +219,23 @@ mod tests {
         let (status, _, body) = render(error).await;
         assert_eq!(status, StatusCode::BAD_GATEWAY);
         assert!(!body.to_string().contains("10.0.0.7"));
+    }
+
+    #[test]
+    fn cause_is_handed_to_the_access_log_only() {
+        let response = AppError::upstream_unavailable()
+            .with_cause("connect error: 10.0.0.7:443 refused")
+            .into_response();
+        let refusal = response.extensions().get::<Refusal>().expect("refusal");
+        assert_eq!(refusal.code, "UPSTREAM_UNAVAILABLE");
+        assert_eq!(
+            refusal.cause.as_deref(),
+            Some("connect error: 10.0.0.7:443 refused")
+        );
+        assert!(response
+            .headers()
+            .values()
+            .all(|v| !v.as_bytes().starts_with(b"connect")));
     }
 
     #[tokio::test]

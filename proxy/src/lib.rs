@@ -19,8 +19,8 @@ mod access_log;
 mod allowlist;
 mod config;
 mod csrf;
-pub mod demo;
 mod error;
+mod extract;
 mod mint_limit;
 mod routes;
 mod session;
@@ -28,6 +28,7 @@ mod upstream;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
@@ -38,7 +39,7 @@ pub use config::{
     ApiKey, Config, ConfigError, CookieSecret, MintLimit, ProjectAuthorizer, RequestContext,
     SecureCookies, COOKIE_SECRET_MIN_BYTES,
 };
-pub use routes::MAX_BODY_BYTES;
+pub use extract::MAX_BODY_BYTES;
 pub use session::{COOKIE_NAME, MAX_STATES};
 
 /// The widget-facing routes (Layers' paths without `/v1`), ready to nest under
@@ -62,6 +63,8 @@ pub fn router(config: Config) -> Router {
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .with_state(proxy)
+        // Read by the mint's `Bytes` extractor; the only route with a body.
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // State tokens and account lists are per-user: no cache may keep them.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -71,5 +74,5 @@ pub fn router(config: Config) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(axum::middleware::from_fn(access_log::access_log))
+        .layer(access_log::layer())
 }

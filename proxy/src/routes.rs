@@ -4,25 +4,21 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::Body;
-use axum::extract::{FromRequestParts, OriginalUri, Path, Request, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::request::Parts;
-use axum::http::{header, Method};
+use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::Key;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{json, Map, Value};
 
 use crate::allowlist::ReturnUrlAllowlist;
 use crate::config::{Config, ProjectAuthorizer, RequestContext, SecureCookies};
-use crate::csrf::{CsrfPolicy, CsrfVerdict};
+use crate::csrf::CsrfPolicy;
 use crate::error::AppError;
+use crate::extract::{is_id, AllowedCaller, Id, MintBody};
 use crate::mint_limit::{retry_after_secs, MintLimiter};
-use crate::session::{CookieAttributes, Session, MAX_STATE_LEN};
+use crate::session::{CookieAttributes, Session};
 use crate::upstream::LayersClient;
-
-/// Mint bodies are a few hundred bytes; anything near this is not the widget.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 const PLATFORMS: [&str; 2] = ["tiktok", "instagram"];
 
@@ -32,7 +28,7 @@ pub(crate) struct Proxy {
     cookie_key: Key,
     secure_cookies: SecureCookies,
     cookie_path: Option<String>,
-    csrf: CsrfPolicy,
+    pub(crate) csrf: CsrfPolicy,
     return_urls: ReturnUrlAllowlist,
     authorize_project: ProjectAuthorizer,
     mint_limiter: MintLimiter,
@@ -84,15 +80,19 @@ impl Proxy {
 }
 
 /// `POST /projects/{projectId}/social/oauth-url`
-pub(crate) async fn mint(State(proxy): State<Arc<Proxy>>, request: Request) -> Response {
-    let (mut parts, body) = request.into_parts();
-    let verdict = proxy.csrf.check(&parts.headers);
-    if verdict != CsrfVerdict::Accepted {
-        tracing::info!(?verdict, "cross-site mint refused");
-        return AppError::csrf_rejected().into_response();
-    }
+///
+/// The project and the body are taken as `Result`s so the checks run in this
+/// order (and the session cookie goes out) whatever fails: project, then
+/// authorization, then body. `AllowedCaller` runs first of all.
+pub(crate) async fn mint(
+    State(proxy): State<Arc<Proxy>>,
+    _: AllowedCaller,
+    project: Result<Id, AppError>,
+    parts: Parts,
+    body: Result<MintBody, AppError>,
+) -> Response {
     let mut session = Session::from_headers(&parts.headers, &proxy.cookie_key);
-    let outcome = mint_in_session(&proxy, &mut parts, body, &mut session).await;
+    let outcome = mint_in_session(&proxy, &parts, project, body, &mut session).await;
     // The cookie goes out even on a refusal so the session (and its mint count) stays stable.
     let jar = session.to_jar(&proxy.cookie_key, &proxy.cookie_attributes(&parts));
     match outcome {
@@ -103,15 +103,16 @@ pub(crate) async fn mint(State(proxy): State<Arc<Proxy>>, request: Request) -> R
 
 async fn mint_in_session(
     proxy: &Proxy,
-    parts: &mut Parts,
-    body: Body,
+    parts: &Parts,
+    project: Result<Id, AppError>,
+    body: Result<MintBody, AppError>,
     session: &mut Session,
 ) -> Result<Response, AppError> {
-    let project = path_id(parts).await?;
+    let Id(project) = project?;
     if !proxy.authorized(parts, session, &project) {
         return Err(AppError::not_found());
     }
-    let body = read_limited(body).await?;
+    let MintBody(body) = body?;
     let upstream_body = validate_mint_body(&body, &proxy.return_urls)?;
     proxy
         .mint_limiter
@@ -142,11 +143,10 @@ async fn mint_in_session(
 /// `GET /social/oauth-status/{state}`: only for states minted in this session.
 pub(crate) async fn oauth_status(
     State(proxy): State<Arc<Proxy>>,
-    request: Request,
+    Id(state): Id,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let (mut parts, _) = request.into_parts();
-    let state = path_id(&mut parts).await?;
-    let session = Session::from_headers(&parts.headers, &proxy.cookie_key);
+    let session = Session::from_headers(&headers, &proxy.cookie_key);
     if !session.owns(&state) {
         // Layers' own answer for a state of another key: indistinguishable from unknown.
         return Err(AppError::not_found());
@@ -161,10 +161,9 @@ pub(crate) async fn oauth_status(
 /// `GET /projects/{projectId}/social-accounts`
 pub(crate) async fn social_accounts(
     State(proxy): State<Arc<Proxy>>,
-    request: Request,
+    Id(project): Id,
+    parts: Parts,
 ) -> Result<Response, AppError> {
-    let (mut parts, _) = request.into_parts();
-    let project = path_id(&mut parts).await?;
     let session = Session::from_headers(&parts.headers, &proxy.cookie_key);
     if !proxy.authorized(&parts, &session, &project) {
         return Err(AppError::not_found());
@@ -186,39 +185,6 @@ pub(crate) async fn not_found() -> AppError {
 
 pub(crate) async fn method_not_allowed() -> AppError {
     AppError::method_not_allowed()
-}
-
-/// Layers ids (`prj_…`, `st_…`) are short ASCII tokens; anything else cannot
-/// exist upstream, so it is a 404 here rather than a strange upstream path.
-fn is_id(id: &str) -> bool {
-    (1..=MAX_STATE_LEN).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-async fn path_id(parts: &mut Parts) -> Result<String, AppError> {
-    let Path(id) = Path::<String>::from_request_parts(parts, &())
-        .await
-        .map_err(|_| AppError::not_found())?;
-    if is_id(&id) {
-        Ok(id)
-    } else {
-        Err(AppError::not_found())
-    }
-}
-
-async fn read_limited(body: Body) -> Result<axum::body::Bytes, AppError> {
-    match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(AppError::payload_too_large(MAX_BODY_BYTES))
-        }
-        Err(error) => Err(
-            AppError::validation("body", "The request body could not be read.")
-                .with_cause(error.to_string()),
-        ),
-    }
 }
 
 /// Checks the mint body and rebuilds it from the known fields only, so nothing
@@ -378,22 +344,5 @@ mod tests {
             code(r#"{"platform":"instagram","returnUrl":"http://127.0.0.1:8080/return.html","usageNote":5}"#).1,
             "VALIDATION"
         );
-    }
-
-    #[test]
-    fn ids_are_plain_tokens() {
-        assert!(is_id("prj_demo"));
-        assert!(is_id("st_01HXZ8K2M4P5QRS6TUV7WXYZ9A"));
-        for bad in [
-            "",
-            "..",
-            "a/b",
-            "a%2Fb",
-            "a b",
-            "ä",
-            &"x".repeat(MAX_STATE_LEN + 1),
-        ] {
-            assert!(!is_id(bad), "{bad}");
-        }
     }
 }

@@ -10,8 +10,8 @@ use axum::http::{Method, StatusCode};
 use axum::routing::get;
 use axum::Router;
 use common::*;
-use layers_proxy::{demo, MintLimit};
-use serde_json::{json, Value};
+use layers_proxy::MintLimit;
+use serde_json::json;
 use url::Url;
 
 #[tokio::test]
@@ -88,102 +88,6 @@ async fn denied_consent_reports_failed_status() {
         .await;
     assert_eq!(failed.json["status"], "failed");
     assert_eq!(failed.json["error"]["code"], "platform_denied");
-}
-
-#[tokio::test]
-async fn demo_app_over_a_real_listener() {
-    let sandbox = sandbox().await;
-    let proxy = layers_proxy::router(config(sandbox.url()));
-    let missing =
-        std::env::temp_dir().join(format!("layers-proxy-missing-{}", uuid::Uuid::new_v4()));
-    let served = serve(demo::app(
-        proxy,
-        &missing.join("www"),
-        &missing.join("dist"),
-        demo::DemoInfo { sandbox_url: Some(sandbox.url().to_string()), upstream: Some(sandbox.url().to_string()) },
-    ))
-    .await;
-    let http = reqwest::Client::new();
-    let at = |path: &str| served.url.join(path).unwrap();
-
-    // The page learns where the sandbox is (for its control panel), never the key.
-    let info = http.get(at("demo-config.json")).send().await.unwrap().text().await.unwrap();
-    let info: Value = serde_json::from_str(&info).unwrap();
-    assert_eq!(info["sandboxUrl"], sandbox.url().as_str());
-    assert!(!info.to_string().contains("lp_test"), "{info}");
-
-    let health = http.get(at("healthz")).send().await.unwrap();
-    assert_eq!(health.status(), 200);
-    assert_eq!(health.json::<Value>().await.unwrap()["status"], "ok");
-
-    // The folders do not exist (the widget may not be built yet): a helpful 404, no crash.
-    for (path, hint) in [
-        ("", "LAYERS_PROXY_WWW_DIR"),
-        ("return.html", "LAYERS_PROXY_WWW_DIR"),
-        ("dist/layers-connect.js", "LAYERS_PROXY_DIST_DIR"),
-    ] {
-        let page = http.get(at(path)).send().await.unwrap();
-        assert_eq!(page.status(), 404, "{path}");
-        assert!(page.text().await.unwrap().contains(hint), "{path}");
-    }
-
-    let mint = http
-        .post(at("api/layers/projects/prj_demo/social/oauth-url"))
-        .header("origin", served.url.origin().ascii_serialization())
-        .header("sec-fetch-site", "same-origin")
-        .json(&json!({ "platform": "instagram", "returnUrl": RETURN_URL }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(mint.status(), 200);
-    let set_cookie = mint.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(
-        set_cookie.contains("Path=/api/layers"),
-        "cookie scoped to the mount prefix: {set_cookie}"
-    );
-    assert!(!set_cookie.contains("Secure"), "plain-http loopback demo");
-    let cookie = set_cookie.split(';').next().unwrap().to_owned();
-    let minted: Value = mint.json().await.unwrap();
-    let state = minted["state"].as_str().unwrap();
-
-    consent(
-        minted["authorizeUrl"].as_str().unwrap(),
-        "allow",
-        "acme.gram",
-    )
-    .await;
-    let status: Value = http
-        .get(at(&format!("api/layers/social/oauth-status/{state}")))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(status["status"], "completed", "{status}");
-    assert_eq!(status["platform"], "instagram");
-
-    let accounts = http
-        .get(at("api/layers/projects/prj_demo/social-accounts"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(accounts.status(), 200);
-    let text = accounts.text().await.unwrap();
-    assert!(!text.contains(KEY_PREFIX));
-
-    let unknown = http
-        .get(at("api/layers/v1/projects/prj_demo/social-accounts"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown.status(), 404);
-    assert_eq!(
-        unknown.json::<Value>().await.unwrap()["error"]["code"],
-        "NOT_FOUND"
-    );
-    assert_logs_clean();
 }
 
 #[tokio::test]
@@ -543,6 +447,59 @@ async fn bad_bodies_are_refused_locally() {
         browser.mint_body(&app, "prj_demo", with_query).await.status,
         StatusCode::OK
     );
+}
+
+/// A client announcing a huge body is answered from its headers: 413 at once,
+/// before a byte of body is read (hyper would otherwise wait for them).
+#[tokio::test]
+async fn declared_oversize_body_is_413_at_once() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let sandbox = sandbox().await;
+    let app = layers_proxy::router(config(sandbox.url()));
+
+    // In process: the declared length alone decides (the body is empty).
+    let mut request =
+        Browser::new().request(Method::POST, "/projects/prj_demo/social/oauth-url", None);
+    request
+        .headers_mut()
+        .insert("content-length", "10000000000".parse().unwrap());
+    call(&app, request)
+        .await
+        .assert_error(413, "PAYLOAD_TOO_LARGE");
+
+    // Over a socket, with no body sent and the connection left open.
+    let served = serve(app).await;
+    let mut socket = tokio::net::TcpStream::connect(served.url.socket_addrs(|| None).unwrap()[0])
+        .await
+        .unwrap();
+    socket
+        .write_all(
+            b"POST /projects/prj_demo/social/oauth-url HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+              Sec-Fetch-Site: same-origin\r\nContent-Type: application/json\r\n\
+              Content-Length: 10000000000\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(3), async {
+        let mut answer = Vec::new();
+        let mut chunk = [0; 1024];
+        // Until the envelope is complete (or the proxy closes the connection).
+        while !String::from_utf8_lossy(&answer).contains("}}") {
+            let read = socket.read(&mut chunk).await.unwrap();
+            if read == 0 {
+                break;
+            }
+            answer.extend_from_slice(&chunk[..read]);
+        }
+        answer
+    })
+    .await
+    .expect("answered without waiting for the body");
+    let head = String::from_utf8_lossy(&answer);
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    assert!(head.contains("PAYLOAD_TOO_LARGE"), "{head}");
+    assert_eq!(upstream_requests(&sandbox).await, 0);
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 // Shared helpers for the end-to-end suite: one demo server per spec file
-// (layers-proxy + embedded sandbox + built widget), sandbox controls, the
+// (layers-demo: the proxy + embedded sandbox + built widget), sandbox controls, the
 // sandbox request log, and the widget's events as the page saw them.
 
 import { test as base, expect } from "@playwright/test";

@@ -6,8 +6,8 @@
 //   node tests/report/compare.mjs /tmp/dist-a /tmp/dist-b [--loads=40] [--page=index.html]
 //
 // Each argument is a dist/ folder (scripts/build-widget.sh output, copied
-// aside). Each gets its own demo server (the release proxy, or
-// LAYERS_PROXY_BIN) serving it; every load is a fresh browser context, timed
+// aside). Each gets its own demo server (the release demo server, or
+// LAYERS_DEMO_BIN) serving it; every load is a fresh browser context, timed
 // as in report.mjs: performance.now() when "Connect TikTok" is laid out in
 // the shadow root. Prints the median and quartiles per build.
 
@@ -23,7 +23,7 @@ if (dists.length < 2 || dists.some((d) => !existsSync(`${d}/pkg/layers_connect_b
   console.error("usage: node tests/report/compare.mjs DIST_A DIST_B [...] [--loads=40] [--page=index.html]");
   process.exit(2);
 }
-process.env.LAYERS_PROXY_BIN ??= new URL("../../target/release/layers-proxy", import.meta.url).pathname;
+process.env.LAYERS_DEMO_BIN ??= new URL("../../target/release/layers-demo", import.meta.url).pathname;
 
 function hook() {
   const marks = (window.__lcCompare = {});

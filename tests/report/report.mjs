@@ -323,7 +323,7 @@ const report = {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     chromium: chromiumVersion,
-    proxy: process.env.LAYERS_PROXY_BIN ?? "target/debug/layers-proxy",
+    proxy: process.env.LAYERS_DEMO_BIN ?? "target/debug/layers-demo",
   },
   git: { commit: sh("git", ["rev-parse", "HEAD"]), srcDirty: Boolean(sh("git", ["status", "--porcelain", "--", "src", "js"])) },
   method: {

@@ -1,4 +1,4 @@
-// Starts the demo server (layers-proxy in front of its embedded sandbox) on a
+// Starts the demo server (layers-demo: the proxy in front of its embedded sandbox) on a
 // free loopback port, for the Playwright suite and the report. It serves the
 // built widget from dist/ (scripts/build-widget.sh) and stops with the process.
 
@@ -22,10 +22,10 @@ export function freePort() {
   });
 }
 
-/** The proxy binary: LAYERS_PROXY_BIN, else the debug build `npm test` makes. */
-export function proxyBinary() {
-  const bin = process.env.LAYERS_PROXY_BIN ?? `${root}target/debug/layers-proxy`;
-  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`cargo build -p layers-proxy\` (npm test does)`);
+/** The demo server binary: LAYERS_DEMO_BIN, else the debug build `npm test` makes. */
+export function demoBinary() {
+  const bin = process.env.LAYERS_DEMO_BIN ?? `${root}target/debug/layers-demo`;
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`cargo build -p layers-demo\` (npm test does)`);
   return bin;
 }
 
@@ -35,7 +35,7 @@ export function proxyBinary() {
  */
 export async function startDemo(options = {}) {
   const port = await freePort();
-  const child = spawn(proxyBinary(), [], {
+  const child = spawn(demoBinary(), [], {
     cwd: root,
     env: { ...process.env, PORT: String(port), RUST_LOG: process.env.RUST_LOG ?? "info", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -62,8 +62,8 @@ export async function startDemo(options = {}) {
         }
       });
     }
-    child.on("exit", (code) => reject(new Error(`layers-proxy exited with ${code} before it was ready:\n${logs.join("\n")}`)));
-    setTimeout(() => reject(new Error(`layers-proxy was not ready in 20 s:\n${logs.join("\n")}`)), 20_000).unref();
+    child.on("exit", (code) => reject(new Error(`layers-demo exited with ${code} before it was ready:\n${logs.join("\n")}`)));
+    setTimeout(() => reject(new Error(`layers-demo was not ready in 20 s:\n${logs.join("\n")}`)), 20_000).unref();
   });
   const stop = () =>
     new Promise((resolve) => {

@@ -1,22 +1,22 @@
-//! The demo server around [`crate::router`]: its settings (read from the
-//! environment by the `layers-proxy` binary) and the app that serves the
-//! demo pages, the widget bundle, `/healthz` and the proxy at `/api/layers`.
+//! The demo server around [`layers_proxy::router`]: its settings (read from
+//! the environment by the `layers-demo` binary) and the app that serves the
+//! demo pages, the widget bundle, `/healthz` and the proxy at `/api/layers`,
+//! in front of the real Layers API or an embedded Layers sandbox.
+#![deny(missing_docs)]
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use axum::handler::HandlerWithoutStateExt;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
+use layers_proxy::{Config, CookieSecret, MintLimit};
+use layers_proxy_server::run::healthz;
+use layers_proxy_server::settings::{parse_or, Lookup, ProxySettings, SettingsError};
 use tower_http::services::ServeDir;
 use url::Url;
 
-use crate::{ApiKey, Config, ConfigError, CookieSecret, MintLimit};
-
-/// Where the demo mounts the proxy.
-pub const PROXY_PREFIX: &str = "/api/layers";
+pub use layers_proxy_server::PROXY_PREFIX;
 /// The sandbox key the demo uses when no Layers API is configured.
 pub const SANDBOX_KEY: &str = "lp_test_demo";
 /// The project the demo's user may connect.
@@ -26,12 +26,7 @@ pub const DEMO_PROJECT: &str = "prj_demo";
 #[derive(Debug, Clone)]
 pub enum Upstream {
     /// The real API (or any compatible one): `LAYERS_API_BASE` + the key.
-    Remote {
-        /// Base URL, e.g. `https://api.layers.com`.
-        base: Url,
-        /// The key from `LAYERS_API_KEY` or `LAYERS_API_KEY_FILE`.
-        key: ApiKey,
-    },
+    Remote(layers_proxy_server::settings::Upstream),
     /// Neither set: an in-process sandbox on its own loopback port.
     Sandbox,
 }
@@ -43,6 +38,9 @@ pub struct Settings {
     pub port: u16,
     /// `LAYERS_API_BASE` + `LAYERS_API_KEY` / `LAYERS_API_KEY_FILE`, or the sandbox.
     pub upstream: Upstream,
+    /// `LAYERS_SANDBOX_PORT` (default 0: any free port): the embedded
+    /// sandbox's loopback port, for a firewall rule or a second tool.
+    pub sandbox_port: u16,
     /// `LAYERS_PROXY_COOKIE_SECRET` (at least 64 bytes); generated if absent.
     pub cookie_secret: Option<CookieSecret>,
     /// `LAYERS_PROXY_WWW_DIR` (default `./www`): the demo pages.
@@ -63,50 +61,20 @@ pub struct Settings {
     pub allowed_origins: Vec<Url>,
     /// `LAYERS_PROXY_LOG_FORMAT=json` for JSON log lines (filter: `RUST_LOG`).
     pub json_logs: bool,
+    shared: ProxySettings,
 }
 
 impl Settings {
     /// Reads the process environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(&|name| std::env::var(name).ok())
     }
 
-    /// Reads settings through `get` (tests pass a map instead of the environment).
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let invalid = |why: String| ConfigError::Invalid(why);
-        let port: u16 = parse_or(&get, "PORT", 8080)?;
-        let millis = |name, default| parse_or(&get, name, default).map(Duration::from_millis);
-        let list = |name: &str| -> Option<Vec<String>> {
-            get(name).map(|raw| {
-                raw.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-        };
-        let urls = |name: &str| -> Result<Option<Vec<Url>>, ConfigError> {
-            list(name)
-                .map(|items| {
-                    items
-                        .iter()
-                        .map(|raw| {
-                            Url::parse(raw).map_err(|e| {
-                                invalid(format!("{name}: {raw:?} is not an absolute URL ({e})"))
-                            })
-                        })
-                        .collect()
-                })
-                .transpose()
-        };
-
-        let cookie_secret = get("LAYERS_PROXY_COOKIE_SECRET")
-            .map(|secret| {
-                CookieSecret::new(secret.trim().as_bytes())
-                    .map_err(|e| invalid(format!("LAYERS_PROXY_COOKIE_SECRET: {e}")))
-            })
-            .transpose()?;
-
+    /// Reads settings through `get` (tests pass a map instead of the environment):
+    /// the proxy's shared settings with the demo's defaults, and the demo's own.
+    pub fn from_lookup(get: Lookup<'_>) -> Result<Self, SettingsError> {
+        let shared = ProxySettings::from_lookup(get)?;
+        let port = shared.port;
         let loopback = [
             format!("http://127.0.0.1:{port}"),
             format!("http://localhost:{port}"),
@@ -120,114 +88,47 @@ impl Settings {
             .iter()
             .map(|raw| Url::parse(raw).expect("loopback URLs parse"))
             .collect();
-        allowed_origins.extend(urls("LAYERS_PROXY_ALLOWED_ORIGINS")?.unwrap_or_default());
+        allowed_origins.extend(shared.allowed_origins.iter().cloned());
 
         Ok(Self {
             port,
-            upstream: upstream(&get)?,
-            cookie_secret,
+            upstream: shared
+                .upstream
+                .clone()
+                .map_or(Upstream::Sandbox, Upstream::Remote),
+            sandbox_port: parse_or(get, "LAYERS_SANDBOX_PORT", 0)?,
+            cookie_secret: shared.cookie_secret.clone(),
             www_dir: get("LAYERS_PROXY_WWW_DIR")
                 .map_or_else(|| PathBuf::from("./www"), PathBuf::from),
             dist_dir: get("LAYERS_PROXY_DIST_DIR")
                 .map_or_else(|| PathBuf::from("./dist"), PathBuf::from),
-            connect_timeout: millis("LAYERS_PROXY_CONNECT_TIMEOUT_MS", 5_000)?,
-            timeout: millis("LAYERS_PROXY_TIMEOUT_MS", 15_000)?,
-            mint_limit: MintLimit {
-                max: parse_or(&get, "LAYERS_PROXY_MINT_LIMIT", 10)?,
-                window: Duration::from_secs(parse_or(
-                    &get,
-                    "LAYERS_PROXY_MINT_WINDOW_SECONDS",
-                    600,
-                )?),
-            },
-            projects: list("LAYERS_PROXY_PROJECTS")
+            connect_timeout: shared.connect_timeout,
+            timeout: shared.timeout,
+            mint_limit: shared.mint_limit,
+            projects: shared
+                .projects
+                .clone()
                 .unwrap_or_else(|| vec![DEMO_PROJECT.to_owned()]),
-            return_urls: urls("LAYERS_PROXY_RETURN_URLS")?.unwrap_or(default_return_urls),
+            return_urls: shared.return_urls.clone().unwrap_or(default_return_urls),
             allowed_origins,
-            json_logs: get("LAYERS_PROXY_LOG_FORMAT")
-                .is_some_and(|f| f.eq_ignore_ascii_case("json")),
+            json_logs: shared.json_logs,
+            shared,
         })
     }
 
-    /// The proxy configuration for an upstream at `base` with `key`.
-    pub fn proxy_config(&self, base: Url, key: ApiKey) -> Config {
-        let mut config = Config::new(base, key)
-            .timeouts(self.connect_timeout, self.timeout)
-            .mint_limit(self.mint_limit)
-            .allow_projects(self.projects.clone());
-        if let Some(secret) = &self.cookie_secret {
-            config = config.cookie_secret(secret.clone());
-        }
-        for url in &self.return_urls {
-            config = config.allow_return_url(url.clone());
-        }
-        for origin in &self.allowed_origins {
-            config = config.allowed_origin(origin);
-        }
-        config
+    /// The proxy configuration for `upstream`.
+    pub fn proxy_config(&self, upstream: &layers_proxy_server::settings::Upstream) -> Config {
+        self.shared.proxy_config(
+            upstream,
+            &self.projects,
+            &self.return_urls,
+            &self.allowed_origins,
+        )
     }
 
     /// `http://127.0.0.1:{port}/`, where the demo page is served.
     pub fn page_url(&self) -> Url {
         Url::parse(&format!("http://127.0.0.1:{}/", self.port)).expect("loopback URLs parse")
-    }
-}
-
-fn parse_or<T: std::str::FromStr>(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &str,
-    default: T,
-) -> Result<T, ConfigError>
-where
-    T::Err: std::fmt::Display,
-{
-    match get(name) {
-        None => Ok(default),
-        Some(raw) => raw
-            .trim()
-            .parse()
-            .map_err(|e| ConfigError::Invalid(format!("{name}: {raw:?} is not valid ({e})"))),
-    }
-}
-
-/// Both `LAYERS_API_BASE` and a key, or neither (the sandbox). One alone is a
-/// mistake worth stopping for: silently using the sandbox would look like it works.
-fn upstream(get: &impl Fn(&str) -> Option<String>) -> Result<Upstream, ConfigError> {
-    let invalid = |why: &str| Err(ConfigError::Invalid(why.to_owned()));
-    let base = get("LAYERS_API_BASE");
-    let key = match (get("LAYERS_API_KEY"), get("LAYERS_API_KEY_FILE")) {
-        (Some(_), Some(_)) => {
-            return invalid("set LAYERS_API_KEY or LAYERS_API_KEY_FILE, not both")
-        }
-        (Some(key), None) => Some(key),
-        (None, Some(path)) => Some(std::fs::read_to_string(&path).map_err(|e| {
-            ConfigError::Invalid(format!(
-                "LAYERS_API_KEY_FILE: cannot read {path:?}: {}",
-                e.kind()
-            ))
-        })?),
-        (None, None) => None,
-    };
-    match (base, key) {
-        (None, None) => Ok(Upstream::Sandbox),
-        (Some(_), None) => invalid(
-            "LAYERS_API_BASE is set but no key: set LAYERS_API_KEY or LAYERS_API_KEY_FILE too \
-             (or neither, for the embedded sandbox)",
-        ),
-        (None, Some(_)) => invalid(
-            "a Layers API key is set but LAYERS_API_BASE is not: set it too, e.g. https://api.layers.com \
-             (or neither, for the embedded sandbox)",
-        ),
-        (Some(base), Some(key)) => {
-            let base = Url::parse(base.trim())
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-                .ok_or_else(|| ConfigError::Invalid(format!("LAYERS_API_BASE: {base:?} is not an http(s) URL")))?;
-            if key.trim().is_empty() {
-                return invalid("the Layers API key is empty");
-            }
-            Ok(Upstream::Remote { base, key: ApiKey::new(key) })
-        }
     }
 }
 
@@ -258,7 +159,7 @@ pub struct DemoInfo {
 /// to start.
 pub fn app(proxy: Router, www_dir: &Path, dist_dir: &Path, info: DemoInfo) -> Router {
     let www_hint = format!(
-        "Not found in the demo pages folder {}. Run layers-proxy from the repository root or set LAYERS_PROXY_WWW_DIR.\n",
+        "Not found in the demo pages folder {}. Run layers-demo from the repository root or set LAYERS_PROXY_WWW_DIR.\n",
         www_dir.display()
     );
     let dist_hint = format!(
@@ -278,21 +179,18 @@ pub fn app(proxy: Router, www_dir: &Path, dist_dir: &Path, info: DemoInfo) -> Ro
         .fallback_service(www)
 }
 
-async fn healthz() -> impl IntoResponse {
-    (StatusCode::OK, Json(serde_json::json!({ "status": "ok" })))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use layers_proxy::ApiKey;
     use std::collections::HashMap;
 
-    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        Settings::from_lookup(|name| map.get(name).cloned())
+        Settings::from_lookup(&|name| map.get(name).cloned())
     }
 
     #[test]
@@ -300,6 +198,7 @@ mod tests {
         let s = settings(&[]).unwrap();
         assert!(matches!(s.upstream, Upstream::Sandbox));
         assert_eq!(s.port, 8080);
+        assert_eq!(s.sandbox_port, 0, "any free port");
         assert_eq!(s.www_dir, PathBuf::from("./www"));
         assert_eq!(s.dist_dir, PathBuf::from("./dist"));
         assert_eq!(s.connect_timeout, Duration::from_secs(5));
@@ -339,11 +238,11 @@ mod tests {
             ("LAYERS_API_KEY", "lp_live_SECRET"),
         ])
         .unwrap();
-        let Upstream::Remote { base, key } = both.upstream else {
+        let Upstream::Remote(remote) = both.upstream else {
             panic!("remote expected")
         };
-        assert_eq!(base.as_str(), "https://api.layers.com/");
-        assert_eq!(key.expose(), "lp_live_SECRET");
+        assert_eq!(remote.base.as_str(), "https://api.layers.com/");
+        assert!(remote.key == ApiKey::new("lp_live_SECRET"));
         let bad = settings(&[
             ("LAYERS_API_BASE", "api.layers.com"),
             ("LAYERS_API_KEY", "k"),
@@ -354,7 +253,7 @@ mod tests {
 
     #[test]
     fn key_file_is_read_and_trimmed_and_never_echoed() {
-        let path = std::env::temp_dir().join(format!("layers-proxy-key-{}", uuid::Uuid::new_v4()));
+        let path = std::env::temp_dir().join(format!("layers-demo-key-{}", uuid::Uuid::new_v4()));
         std::fs::write(&path, "lp_live_FROMFILE\n").unwrap();
         let file = path.to_str().unwrap();
         let s = settings(&[
@@ -362,10 +261,10 @@ mod tests {
             ("LAYERS_API_KEY_FILE", file),
         ])
         .unwrap();
-        let Upstream::Remote { key, .. } = &s.upstream else {
+        let Upstream::Remote(remote) = &s.upstream else {
             panic!("remote expected")
         };
-        assert_eq!(key.expose(), "lp_live_FROMFILE");
+        assert!(remote.key == ApiKey::new("lp_live_FROMFILE"));
         assert!(!format!("{s:?}").contains("lp_live_FROMFILE"));
         let twice = settings(&[
             ("LAYERS_API_BASE", "https://api.layers.com"),
@@ -415,5 +314,17 @@ mod tests {
         );
         assert_eq!(s.timeout, Duration::from_millis(250));
         assert!(settings(&[("LAYERS_PROXY_RETURN_URLS", "/relative")]).is_err());
+    }
+
+    #[test]
+    fn sandbox_port_is_a_setting() {
+        assert_eq!(
+            settings(&[("LAYERS_SANDBOX_PORT", "8181")])
+                .unwrap()
+                .sandbox_port,
+            8181
+        );
+        let err = settings(&[("LAYERS_SANDBOX_PORT", "eighty")]).unwrap_err();
+        assert!(err.to_string().contains("LAYERS_SANDBOX_PORT"), "{err}");
     }
 }

@@ -1,0 +1,87 @@
+//! `layers-proxy`: the reference proxy alone, in front of the real Layers API,
+//! for a partner who runs it as a service next to their app rather than
+//! mounting `layers_proxy::router` in their own axum server.
+
+use std::process::ExitCode;
+
+use axum::routing::get;
+use axum::Router;
+use layers_proxy_server::cli::{self, Command};
+use layers_proxy_server::run::{healthz, init_tracing, shutdown_signal};
+use layers_proxy_server::settings::ServerSettings;
+use layers_proxy_server::PROXY_PREFIX;
+
+const USAGE: &str = "\
+layers-proxy: the layers-connect reference proxy in front of the Layers API.
+Serves the widget's three routes under /api/layers/ and GET /healthz.
+
+Usage: layers-proxy [--help]
+
+Every setting is an environment variable (docs/proxy.md):
+  LAYERS_API_BASE                   Layers base URL, e.g. https://api.layers.com (required)
+  LAYERS_API_KEY                    the Layers API key (or LAYERS_API_KEY_FILE; one is required)
+  LAYERS_API_KEY_FILE               a file holding the key
+  LAYERS_PROXY_PROJECTS             comma-separated projects users may connect (required)
+  LAYERS_PROXY_RETURN_URLS          comma-separated return URL allowlist (required)
+  LAYERS_PROXY_ALLOWED_ORIGINS      comma-separated origins trusted to POST (default: same-origin only)
+  LAYERS_PROXY_COOKIE_SECRET        64+ bytes signing the session cookie (default: per process)
+  LAYERS_PROXY_BIND                 address to listen on (default 127.0.0.1)
+  PORT                              port to listen on (default 8080)
+  LAYERS_PROXY_CONNECT_TIMEOUT_MS   upstream connect timeout (default 5000)
+  LAYERS_PROXY_TIMEOUT_MS           upstream total timeout (default 15000)
+  LAYERS_PROXY_MINT_LIMIT           mints per browser session per window (default 10)
+  LAYERS_PROXY_MINT_WINDOW_SECONDS  that window (default 600)
+  LAYERS_PROXY_LOG_FORMAT           json for JSON log lines (default text)
+  RUST_LOG                          log filter (default info)
+";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match cli::parse(std::env::args().skip(1)) {
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Serve) => {}
+        Err(error) => {
+            eprintln!("layers-proxy: {error}");
+            return ExitCode::from(2);
+        }
+    }
+    let settings = match ServerSettings::from_env() {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("layers-proxy: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    init_tracing(settings.proxy.json_logs);
+
+    let app = Router::new()
+        .route("/healthz", get(healthz))
+        .nest(PROXY_PREFIX, layers_proxy::router(settings.proxy_config()));
+    let addr = settings.addr();
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!(
+                "layers-proxy: cannot listen on {addr}: {error} (set PORT / LAYERS_PROXY_BIND)"
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let bound = listener.local_addr().unwrap_or(addr);
+    println!("Proxy:      http://{bound}{PROXY_PREFIX}/");
+    println!("Layers API: {}", settings.upstream.base);
+
+    match axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("layers-proxy: server error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

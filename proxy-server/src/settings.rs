@@ -1,0 +1,343 @@
+//! The environment both servers read (`docs/proxy.md` lists each variable).
+//! [`ProxySettings`] is the shared part; [`ServerSettings`] is the standalone
+//! server's, which insists on what the demo can default (a Layers API, the
+//! projects, the return URLs): against real Layers there is no safe guess.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use layers_proxy::{ApiKey, Config, CookieSecret, MintLimit};
+use url::Url;
+
+/// A setting that is missing, contradictory or malformed. The message names
+/// the variable and never contains a secret value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError(pub String);
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+/// How settings are looked up: the process environment, or a map in tests.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The real Layers API (or any compatible one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    /// `LAYERS_API_BASE`, e.g. `https://api.layers.com`.
+    pub base: Url,
+    /// `LAYERS_API_KEY` or the contents of `LAYERS_API_KEY_FILE`.
+    pub key: ApiKey,
+}
+
+/// The settings both servers read.
+#[derive(Debug, Clone)]
+pub struct ProxySettings {
+    /// `PORT` (default 8080).
+    pub port: u16,
+    /// `LAYERS_API_BASE` + `LAYERS_API_KEY` / `LAYERS_API_KEY_FILE`; `None` when neither is set.
+    pub upstream: Option<Upstream>,
+    /// `LAYERS_PROXY_COOKIE_SECRET` (at least 64 bytes); generated if absent.
+    pub cookie_secret: Option<CookieSecret>,
+    /// `LAYERS_PROXY_CONNECT_TIMEOUT_MS` (default 5000).
+    pub connect_timeout: Duration,
+    /// `LAYERS_PROXY_TIMEOUT_MS` (default 15000).
+    pub timeout: Duration,
+    /// `LAYERS_PROXY_MINT_LIMIT` (default 10) per `LAYERS_PROXY_MINT_WINDOW_SECONDS` (default 600).
+    pub mint_limit: MintLimit,
+    /// `LAYERS_PROXY_PROJECTS` (comma-separated), if set.
+    pub projects: Option<Vec<String>>,
+    /// `LAYERS_PROXY_RETURN_URLS` (comma-separated), if set.
+    pub return_urls: Option<Vec<Url>>,
+    /// `LAYERS_PROXY_ALLOWED_ORIGINS` (comma-separated).
+    pub allowed_origins: Vec<Url>,
+    /// `LAYERS_PROXY_LOG_FORMAT=json` for JSON log lines (filter: `RUST_LOG`).
+    pub json_logs: bool,
+}
+
+impl ProxySettings {
+    /// Reads the shared settings through `get`.
+    pub fn from_lookup(get: Lookup<'_>) -> Result<Self, SettingsError> {
+        let millis = |name, default| parse_or(get, name, default).map(Duration::from_millis);
+        let cookie_secret = get("LAYERS_PROXY_COOKIE_SECRET")
+            .map(|secret| {
+                CookieSecret::new(secret.trim().as_bytes())
+                    .map_err(|e| SettingsError(format!("LAYERS_PROXY_COOKIE_SECRET: {e}")))
+            })
+            .transpose()?;
+        Ok(Self {
+            port: parse_or(get, "PORT", 8080)?,
+            upstream: upstream(get)?,
+            cookie_secret,
+            connect_timeout: millis("LAYERS_PROXY_CONNECT_TIMEOUT_MS", 5_000)?,
+            timeout: millis("LAYERS_PROXY_TIMEOUT_MS", 15_000)?,
+            mint_limit: MintLimit {
+                max: parse_or(get, "LAYERS_PROXY_MINT_LIMIT", 10)?,
+                window: Duration::from_secs(parse_or(
+                    get,
+                    "LAYERS_PROXY_MINT_WINDOW_SECONDS",
+                    600,
+                )?),
+            },
+            projects: list(get, "LAYERS_PROXY_PROJECTS"),
+            return_urls: urls(get, "LAYERS_PROXY_RETURN_URLS")?,
+            allowed_origins: urls(get, "LAYERS_PROXY_ALLOWED_ORIGINS")?.unwrap_or_default(),
+            json_logs: get("LAYERS_PROXY_LOG_FORMAT")
+                .is_some_and(|f| f.eq_ignore_ascii_case("json")),
+        })
+    }
+
+    /// The proxy configuration for `upstream`, authorizing `projects`, allowing
+    /// `return_urls` and trusting POSTs from `origins`.
+    pub fn proxy_config(
+        &self,
+        upstream: &Upstream,
+        projects: &[String],
+        return_urls: &[Url],
+        origins: &[Url],
+    ) -> Config {
+        let mut config = Config::new(upstream.base.clone(), upstream.key.clone())
+            .timeouts(self.connect_timeout, self.timeout)
+            .mint_limit(self.mint_limit)
+            .allow_projects(projects.to_vec());
+        if let Some(secret) = &self.cookie_secret {
+            config = config.cookie_secret(secret.clone());
+        }
+        for url in return_urls {
+            config = config.allow_return_url(url.clone());
+        }
+        for origin in origins {
+            config = config.allowed_origin(origin);
+        }
+        config
+    }
+}
+
+/// The standalone server's settings: the shared ones, with an upstream,
+/// projects and return URLs required, and where to listen.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// The shared settings.
+    pub proxy: ProxySettings,
+    /// The Layers API to forward to.
+    pub upstream: Upstream,
+    /// `LAYERS_PROXY_PROJECTS` (required).
+    pub projects: Vec<String>,
+    /// `LAYERS_PROXY_RETURN_URLS` (required).
+    pub return_urls: Vec<Url>,
+    /// `LAYERS_PROXY_BIND` (default 127.0.0.1): the address to listen on, with `PORT`.
+    pub bind: IpAddr,
+}
+
+impl ServerSettings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(&|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `get`.
+    pub fn from_lookup(get: Lookup<'_>) -> Result<Self, SettingsError> {
+        let proxy = ProxySettings::from_lookup(get)?;
+        let upstream = proxy.upstream.clone().ok_or_else(|| {
+            SettingsError(
+                "LAYERS_API_BASE and LAYERS_API_KEY (or LAYERS_API_KEY_FILE) are required \
+                 (the demo server `layers-demo` runs without them, on the embedded sandbox)"
+                    .to_owned(),
+            )
+        })?;
+        let required = |what: &str| {
+            SettingsError(format!(
+                "{what} is required: a proxy in front of real Layers has no safe default"
+            ))
+        };
+        let projects = proxy
+            .projects
+            .clone()
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| {
+                required("LAYERS_PROXY_PROJECTS (the projects your users may connect)")
+            })?;
+        let return_urls = proxy
+            .return_urls
+            .clone()
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| required("LAYERS_PROXY_RETURN_URLS (your return page URLs)"))?;
+        Ok(Self {
+            upstream,
+            projects,
+            return_urls,
+            bind: parse_or(get, "LAYERS_PROXY_BIND", IpAddr::V4(Ipv4Addr::LOCALHOST))?,
+            proxy,
+        })
+    }
+
+    /// The proxy configuration these settings describe.
+    pub fn proxy_config(&self) -> Config {
+        self.proxy.proxy_config(
+            &self.upstream,
+            &self.projects,
+            &self.return_urls,
+            &self.proxy.allowed_origins,
+        )
+    }
+
+    /// Where to listen.
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::new(self.bind, self.proxy.port)
+    }
+}
+
+/// `name` parsed as a `T`, or `default` when unset.
+pub fn parse_or<T: std::str::FromStr>(
+    get: Lookup<'_>,
+    name: &str,
+    default: T,
+) -> Result<T, SettingsError>
+where
+    T::Err: fmt::Display,
+{
+    match get(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|e| SettingsError(format!("{name}: {raw:?} is not valid ({e})"))),
+    }
+}
+
+fn list(get: Lookup<'_>, name: &str) -> Option<Vec<String>> {
+    get(name).map(|raw| {
+        raw.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
+}
+
+fn urls(get: Lookup<'_>, name: &str) -> Result<Option<Vec<Url>>, SettingsError> {
+    list(get, name)
+        .map(|items| {
+            items
+                .iter()
+                .map(|raw| {
+                    Url::parse(raw).map_err(|e| {
+                        SettingsError(format!("{name}: {raw:?} is not an absolute URL ({e})"))
+                    })
+                })
+                .collect()
+        })
+        .transpose()
+}
+
+/// Both `LAYERS_API_BASE` and a key, or neither. One alone is a mistake worth
+/// stopping for: silently using the sandbox would look like it works.
+fn upstream(get: Lookup<'_>) -> Result<Option<Upstream>, SettingsError> {
+    let invalid = |why: &str| Err(SettingsError(why.to_owned()));
+    let base = get("LAYERS_API_BASE");
+    let key = match (get("LAYERS_API_KEY"), get("LAYERS_API_KEY_FILE")) {
+        (Some(_), Some(_)) => {
+            return invalid("set LAYERS_API_KEY or LAYERS_API_KEY_FILE, not both")
+        }
+        (Some(key), None) => Some(key),
+        (None, Some(path)) => Some(std::fs::read_to_string(&path).map_err(|e| {
+            SettingsError(format!(
+                "LAYERS_API_KEY_FILE: cannot read {path:?}: {}",
+                e.kind()
+            ))
+        })?),
+        (None, None) => None,
+    };
+    match (base, key) {
+        (None, None) => Ok(None),
+        (Some(_), None) => invalid(
+            "LAYERS_API_BASE is set but no key: set LAYERS_API_KEY or LAYERS_API_KEY_FILE too \
+             (or neither, for the embedded sandbox)",
+        ),
+        (None, Some(_)) => invalid(
+            "a Layers API key is set but LAYERS_API_BASE is not: set it too, e.g. https://api.layers.com \
+             (or neither, for the embedded sandbox)",
+        ),
+        (Some(base), Some(key)) => {
+            let base = Url::parse(base.trim())
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .ok_or_else(|| SettingsError(format!("LAYERS_API_BASE: {base:?} is not an http(s) URL")))?;
+            if key.trim().is_empty() {
+                return invalid("the Layers API key is empty");
+            }
+            Ok(Some(Upstream { base, key: ApiKey::new(key) }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn server(pairs: &[(&str, &str)]) -> Result<ServerSettings, SettingsError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        ServerSettings::from_lookup(&|name| map.get(name).cloned())
+    }
+
+    const REAL: [(&str, &str); 4] = [
+        ("LAYERS_API_BASE", "https://api.layers.com"),
+        ("LAYERS_API_KEY", "lp_live_SECRET"),
+        ("LAYERS_PROXY_PROJECTS", "prj_a,prj_b"),
+        ("LAYERS_PROXY_RETURN_URLS", "https://app.example.com/return"),
+    ];
+
+    #[test]
+    fn standalone_needs_layers_projects_and_return_urls() {
+        let s = server(&REAL).unwrap();
+        assert_eq!(s.upstream.base.as_str(), "https://api.layers.com/");
+        assert!(s.upstream.key == ApiKey::new("lp_live_SECRET"));
+        assert_eq!(s.projects, ["prj_a", "prj_b"]);
+        assert_eq!(s.addr(), "127.0.0.1:8080".parse().unwrap());
+        assert!(!format!("{s:?}").contains("lp_live_SECRET"));
+        for missing in [
+            "LAYERS_API_BASE",
+            "LAYERS_PROXY_PROJECTS",
+            "LAYERS_PROXY_RETURN_URLS",
+        ] {
+            let without: Vec<_> = REAL
+                .iter()
+                .copied()
+                .filter(|(k, _)| *k != missing)
+                .collect();
+            let err = server(&without).unwrap_err().to_string();
+            assert!(err.contains(missing), "{missing}: {err}");
+            assert!(!err.contains("lp_live_SECRET"));
+        }
+        let without_key: Vec<_> = REAL[2..].to_vec();
+        assert!(server(&without_key)
+            .unwrap_err()
+            .to_string()
+            .contains("layers-demo"));
+    }
+
+    #[test]
+    fn bind_and_port_are_settings() {
+        let mut pairs = REAL.to_vec();
+        pairs.extend([("LAYERS_PROXY_BIND", "0.0.0.0"), ("PORT", "9000")]);
+        assert_eq!(
+            server(&pairs).unwrap().addr(),
+            "0.0.0.0:9000".parse().unwrap()
+        );
+        let mut bad = REAL.to_vec();
+        bad.push(("LAYERS_PROXY_BIND", "not-an-ip"));
+        assert!(server(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("LAYERS_PROXY_BIND"));
+    }
+}
