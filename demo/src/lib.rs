@@ -133,11 +133,15 @@ impl Settings {
 }
 
 /// The embedded sandbox's configuration: its demo fixtures, with every key's
-/// return URL allowlist set to the demo's own (so a non-default `PORT` works).
+/// return URL allowlist set to the demo's own (so a non-default `PORT` works),
+/// and the demo's origins allowed to drive its controls (the sandbox panel).
 pub fn sandbox_config(settings: &Settings) -> layers_sandbox::Config {
     let mut config = layers_sandbox::Config::default();
     for key in &mut config.fixtures.keys {
         key.return_url_allowlist = settings.return_urls.clone();
+    }
+    for origin in &settings.allowed_origins {
+        config = config.control_origin(origin);
     }
     config
 }

@@ -29,6 +29,34 @@ pub struct Config {
     /// Base of the URLs the sandbox hands out (authorizeUrl, avatars).
     /// `None`: the address the server is bound to.
     pub public_base: Option<Url>,
+    /// Per-state poll budget: polls of one state allowed back to back (token
+    /// bucket capacity). `0` switches the per-state budget off.
+    pub state_poll_burst: u32,
+    /// Per-state poll budget: time for one spent poll to come back (at least 1 s).
+    pub state_poll_refill: Duration,
+    /// Browser origins (scheme, host, port) allowed to drive `/_sandbox/*`,
+    /// besides the sandbox's own. Requests without an `Origin` (curl, tests)
+    /// are always allowed; see [`Config::control_origin`].
+    pub control_origins: Vec<Url>,
+}
+
+impl Config {
+    /// Sets the per-state poll budget: `burst` polls back to back, one more
+    /// per `refill`. `burst == 0` switches it off.
+    #[must_use]
+    pub fn state_poll_budget(mut self, burst: u32, refill: Duration) -> Self {
+        self.state_poll_burst = burst;
+        self.state_poll_refill = refill;
+        self
+    }
+
+    /// Lets pages on `origin` (only its scheme, host and port count) drive the
+    /// `/_sandbox` controls from a browser.
+    #[must_use]
+    pub fn control_origin(mut self, origin: &Url) -> Self {
+        self.control_origins.push(origin.clone());
+        self
+    }
 }
 
 impl Default for Config {
@@ -40,6 +68,9 @@ impl Default for Config {
             write_budget: 60,
             budget_window: Duration::from_secs(60),
             public_base: None,
+            state_poll_burst: 3,
+            state_poll_refill: Duration::from_secs(5),
+            control_origins: Vec::new(),
         }
     }
 }

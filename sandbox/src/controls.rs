@@ -1,7 +1,7 @@
 //! `/_sandbox/*`: test and demo controls that are not part of Layers.
 //!
-//! They answer permissive CORS because the demo page, on another loopback
-//! origin, drives them from the browser.
+//! They answer CORS only to the configured control origins: the demo page, on
+//! another loopback origin, drives them from the browser, and no other site may.
 
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
@@ -15,12 +15,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::avatar;
+use crate::control_origin::{self, Verdict};
 use crate::error::ApiError;
 use crate::faults::Fault;
 use crate::sandbox::World;
 use crate::Sandbox;
 
-pub(crate) fn routes() -> Router<Sandbox> {
+pub(crate) fn routes(sandbox: Sandbox) -> Router<Sandbox> {
     Router::new()
         .route("/_sandbox/faults", post(queue_fault).get(list_faults))
         .route(
@@ -34,32 +35,39 @@ pub(crate) fn routes() -> Router<Sandbox> {
         .route("/_sandbox/requests", get(list_requests))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/avatars/{file}", get(avatar_svg))
-        .layer(middleware::from_fn(permissive_cors))
+        .layer(middleware::from_fn_with_state(sandbox, control_cors))
 }
 
-async fn permissive_cors(request: Request, next: Next) -> Response {
-    let mut response = if request.method() == Method::OPTIONS {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        next.run(request).await
+/// CORS for the configured control origins only (see [`crate::control_origin`]).
+async fn control_cors(State(sandbox): State<Sandbox>, request: Request, next: Next) -> Response {
+    let verdict = control_origin::judge(
+        request.headers().get(header::ORIGIN),
+        request.method(),
+        |origin| sandbox.is_control_origin(origin),
+    );
+    let mut response = match &verdict {
+        Verdict::ForeignWrite => ApiError::foreign_control_origin().into_response(),
+        _ if request.method() == Method::OPTIONS => StatusCode::NO_CONTENT.into_response(),
+        _ => next.run(request).await,
     };
     let headers = response.headers_mut();
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, OPTIONS"),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("content-type"),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_MAX_AGE,
-        HeaderValue::from_static("600"),
-    );
+    // The answer depends on Origin: caches must not hand one origin's answer to another.
+    headers.append(header::VARY, HeaderValue::from_static("origin"));
+    if let Verdict::Allowed(origin) = verdict {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, OPTIONS"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("content-type"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+    }
     response
 }
 
@@ -152,6 +160,8 @@ struct SettingsChange {
     read_budget: Option<u32>,
     write_budget: Option<u32>,
     budget_window_seconds: Option<u64>,
+    state_poll_burst: Option<u32>,
+    state_poll_refill_seconds: Option<u64>,
 }
 
 async fn change_settings(
@@ -171,6 +181,12 @@ async fn change_settings(
             "budgetWindowSeconds must be at least 1.",
         ));
     }
+    if change.state_poll_refill_seconds == Some(0) {
+        return Err(ApiError::validation(
+            "statePollRefillSeconds",
+            "statePollRefillSeconds must be at least 1 (statePollBurst 0 switches the budget off).",
+        ));
+    }
     let mut world = sandbox.world();
     let settings = &mut world.settings;
     if let Some(secs) = change.state_ttl_seconds {
@@ -182,12 +198,19 @@ async fn change_settings(
     if let Some(secs) = change.budget_window_seconds {
         settings.budget_window = std::time::Duration::from_secs(secs);
     }
+    settings.state_poll.burst = change.state_poll_burst.unwrap_or(settings.state_poll.burst);
+    if let Some(secs) = change.state_poll_refill_seconds {
+        settings.state_poll.refill = std::time::Duration::from_secs(secs);
+    }
+    // New rules start from a full budget.
     if change.read_budget.is_some()
         || change.write_budget.is_some()
         || change.budget_window_seconds.is_some()
     {
-        // New rules start from a full budget.
         world.budgets.clear();
+    }
+    if change.state_poll_burst.is_some() || change.state_poll_refill_seconds.is_some() {
+        world.poll_budgets.clear();
     }
     Ok(Json(settings_body(&world)))
 }
@@ -203,6 +226,8 @@ fn settings_body(world: &World) -> Value {
         "readBudget": s.read_budget,
         "writeBudget": s.write_budget,
         "budgetWindowSeconds": s.budget_window.as_secs(),
+        "statePollBurst": s.state_poll.burst,
+        "statePollRefillSeconds": s.state_poll.refill.as_secs(),
     })
 }
 

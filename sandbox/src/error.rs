@@ -103,6 +103,30 @@ impl ApiError {
         e
     }
 
+    /// The per-state poll budget is spent (see `poll_budget`): same code and
+    /// headers as the key budget, with a message that names the cause.
+    pub(crate) fn state_polled_too_fast(retry_after_secs: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            "This state is polled faster than its poll budget allows (Layers: about once every 5 s). \
+             Retry after the number of seconds in Retry-After.",
+        )
+        .with_details(json!({ "retryAfter": retry_after_secs }));
+        e.retry_after = Some(retry_after_secs);
+        e
+    }
+
+    /// A `/_sandbox` control request from a browser origin that may not drive the sandbox.
+    pub(crate) fn foreign_control_origin() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN_ORIGIN",
+            "This origin may not drive the sandbox's controls. \
+             Start the sandbox with --control-origin <origin> to allow it.",
+        )
+    }
+
     pub(crate) fn kill_switch(scope: &str) -> Self {
         let whose = match scope {
             "key" => "this API key",

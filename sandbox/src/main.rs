@@ -34,6 +34,28 @@ struct Args {
     /// Base URL to hand out in authorizeUrl and avatarUrl (default: http://127.0.0.1:PORT/).
     #[arg(long, value_name = "URL")]
     public_url: Option<Url>,
+    /// Polls of one state allowed back to back before 429 (token bucket capacity; 0 = no per-state budget).
+    #[arg(long, default_value_t = 3)]
+    state_poll_burst: u32,
+    /// Seconds for one spent poll of a state to come back.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    state_poll_refill_secs: u64,
+    /// Browser origin allowed to drive /_sandbox/* (repeatable), e.g. http://127.0.0.1:8080.
+    /// Without it only the sandbox's own pages and requests without an Origin (curl) may.
+    #[arg(long, value_name = "ORIGIN", value_parser = origin)]
+    control_origin: Vec<Url>,
+}
+
+/// An origin flag: `http(s)://host[:port]`, nothing after it.
+fn origin(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw).map_err(|e| format!("not an absolute URL ({e})"))?;
+    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() || !bare {
+        return Err(
+            "expected an origin like http://127.0.0.1:8080 (scheme, host, port only)".into(),
+        );
+    }
+    Ok(url)
 }
 
 #[tokio::main]
@@ -63,6 +85,9 @@ async fn main() -> std::process::ExitCode {
         write_budget: args.write_budget,
         budget_window: Duration::from_secs(args.budget_window_secs),
         public_base: args.public_url,
+        state_poll_burst: args.state_poll_burst,
+        state_poll_refill: Duration::from_secs(args.state_poll_refill_secs),
+        control_origins: args.control_origin,
     };
     let key_lines: Vec<String> = config
         .fixtures

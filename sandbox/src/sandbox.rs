@@ -14,6 +14,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Fixtures};
 use crate::faults::FaultQueue;
 use crate::kill_switch::KillSwitch;
+use crate::poll_budget::{PollBudgets, PollRule};
 use crate::request_log::RequestLog;
 use crate::social::SocialAccount;
 use crate::{api, controls, platform};
@@ -39,6 +40,7 @@ pub(crate) struct Settings {
     pub read_budget: u32,
     pub write_budget: u32,
     pub budget_window: Duration,
+    pub state_poll: PollRule,
 }
 
 impl Settings {
@@ -48,6 +50,10 @@ impl Settings {
             read_budget: config.read_budget,
             write_budget: config.write_budget,
             budget_window: config.budget_window,
+            state_poll: PollRule {
+                burst: config.state_poll_burst,
+                refill: config.state_poll_refill,
+            },
         }
     }
 }
@@ -76,6 +82,7 @@ pub(crate) struct World {
     pub codes: HashMap<String, AuthCode>,
     pub accounts: Vec<SocialAccount>,
     pub budgets: Budgets,
+    pub poll_budgets: PollBudgets,
     pub faults: FaultQueue,
     pub kill_switch: KillSwitch,
     pub requests: RequestLog,
@@ -89,6 +96,7 @@ impl World {
             codes: HashMap::new(),
             accounts: Vec::new(),
             budgets: Budgets::default(),
+            poll_budgets: PollBudgets::default(),
             faults: FaultQueue::default(),
             kill_switch: KillSwitch::default(),
             requests: RequestLog::default(),
@@ -122,7 +130,7 @@ impl Sandbox {
         Router::new()
             .merge(api::routes(self.clone()))
             .merge(platform::routes())
-            .merge(controls::routes())
+            .merge(controls::routes(self.clone()))
             .with_state(self.clone())
     }
 
@@ -144,6 +152,19 @@ impl Sandbox {
         self.shared.clock.now()
     }
 
+    /// Whether a browser page on `origin` may drive the `/_sandbox` controls:
+    /// a configured control origin, or the sandbox's own.
+    pub(crate) fn is_control_origin(&self, origin: &Url) -> bool {
+        let origin = origin.origin();
+        origin == self.public_base().origin()
+            || self
+                .shared
+                .config
+                .control_origins
+                .iter()
+                .any(|allowed| allowed.origin() == origin)
+    }
+
     pub(crate) fn fixtures(&self) -> &Fixtures {
         &self.shared.config.fixtures
     }
@@ -155,7 +176,8 @@ impl Sandbox {
     }
 
     /// Back to the state right after start: no attempts, accounts, faults,
-    /// switches, spent budget or logged requests; settings from the config.
+    /// switches, spent budgets (per key and per state) or logged requests;
+    /// settings from the config.
     pub(crate) fn reset(&self) {
         *self.world() = World::new(&self.shared.config);
     }

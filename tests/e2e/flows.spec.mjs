@@ -3,7 +3,11 @@
 
 import {
   test, expect, widget, openDemo, startInTab, consent, events, eventsOf, rewriteDemoPage, FAILURES, storedAttempt, sleep,
+  expectNoRateLimited,
 } from "./helpers.mjs";
+
+// Every flow here is a normal one: each test ends by checking that the
+// widget's polling never tripped the sandbox's per-state poll budget.
 
 const PLATFORMS = [
   { label: "TikTok", platform: "tiktok", handle: "acmecoffee", path: "/oauth/tiktok/authorize" },
@@ -62,6 +66,7 @@ for (const p of PLATFORMS) {
       await sleep(6_000);
       expect((await sandbox.polls()).length).toBe(count);
     }
+    await expectNoRateLimited(sandbox);
   });
 }
 
@@ -86,6 +91,7 @@ for (const [button, expected] of Object.entries(FAILURES)) {
     expect(await eventsOf(page, "layers-connected")).toHaveLength(0);
     expect(await storedAttempt(page)).toBeNull();
     expect(page.url()).not.toContain("layers_oauth_error");
+    await expectNoRateLimited(sandbox);
 
     // The outcome came through the return signal: nothing more is polled.
     if (button !== "Deny") return;
@@ -122,11 +128,12 @@ test.describe("redirect mode", () => {
     await page.reload();
     await expect(w.root).toHaveAttribute("data-phase", "idle");
     expect(await events(page)).toHaveLength(0);
+    await expectNoRateLimited(sandbox);
   });
 
   for (const button of ["Deny", "exchange_failed"]) {
     const expected = FAILURES[button];
-    test(`${button}: failed with the right copy, and the address bar is stripped of layers_oauth_error`, async ({ page, server }) => {
+    test(`${button}: failed with the right copy, and the address bar is stripped of layers_oauth_error`, async ({ page, server, sandbox }) => {
       await openDemo(page, server);
       const w = widget(page);
       await w.button("Connect TikTok").click();
@@ -148,6 +155,7 @@ test.describe("redirect mode", () => {
       await page.reload();
       await expect(w.root).toHaveAttribute("data-phase", "idle");
       expect(await eventsOf(page, "layers-failed")).toHaveLength(0);
+      await expectNoRateLimited(sandbox);
     });
   }
 });
@@ -176,4 +184,5 @@ test("tab mode: a reload while waiting resumes the same attempt, which then comp
   expect(new Set(polls.map((r) => r.state)).size).toBe(1);
   expect(polls.filter((r) => r.ms >= reloadedAt).length).toBeGreaterThanOrEqual(2);
   expect(await storedAttempt(page)).toBeNull();
+  await expectNoRateLimited(sandbox);
 });

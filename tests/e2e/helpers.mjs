@@ -42,6 +42,8 @@ export function sandboxOf(server) {
       (await call("requests")).data
         .filter((r) => r.path.startsWith("/v1/social/oauth-status/") && (!state || r.path.endsWith(`/${state}`)))
         .map((r) => ({ ...r, ms: Date.parse(r.time), state: r.path.split("/").pop() })),
+    /** Every /v1 answer 429 (the per-key or the per-state poll budget, or an injected fault). */
+    rateLimited: async () => (await call("requests")).data.filter((r) => r.status === 429),
     mints: async () =>
       (await call("requests")).data.filter((r) => r.method === "POST" && r.path.includes("/social/oauth-url")).map((r) => ({ ...r, ms: Date.parse(r.time) })),
   };
@@ -75,6 +77,25 @@ function serverEnv() {
   // Many attempts per browser context across a file: keep the per-session mint
   // limit out of the way (its own behaviour is the proxy's suite's business).
   return { LAYERS_PROXY_MINT_LIMIT: "1000" };
+}
+
+/**
+ * The widget's normal polling (5 s floor, one early confirmation, a poll on
+ * resume) never trips the sandbox's per-state poll budget (docs/sandbox.md):
+ * the sandbox answered no 429 during the test. On failure the message lists
+ * every oauth-status request with its gap to the previous one of its state.
+ * Not for tests that inject 429 faults on purpose.
+ */
+export async function expectNoRateLimited(sandbox) {
+  const limited = await sandbox.rateLimited();
+  if (limited.length === 0) return;
+  const last = new Map();
+  const timeline = (await sandbox.polls()).map((p) => {
+    const gap = last.has(p.state) ? `+${p.ms - last.get(p.state)} ms` : "first";
+    last.set(p.state, p.ms);
+    return `${p.time} ${p.state} ${p.status} (${gap})`;
+  });
+  expect(limited, `the sandbox answered 429:\n${timeline.join("\n")}`).toEqual([]);
 }
 
 /** The widget's shadow content, through the open shadow root. */

@@ -1,6 +1,8 @@
 // Several widgets on one page, and widgets moved or removed by the page.
 
-import { test, expect, widget, openDemo, startInTab, consent, eventsOf, rewriteDemoPage, gaps, sleep, recordPolls } from "./helpers.mjs";
+import {
+  test, expect, widget, openDemo, startInTab, consent, eventsOf, rewriteDemoPage, gaps, sleep, recordPolls, expectNoRateLimited,
+} from "./helpers.mjs";
 
 const SECOND =
   '<div id="elsewhere"></div>' +
@@ -46,6 +48,7 @@ test("two widgets run their own attempts: one denied, the other connected", asyn
   expect(evts.map((e) => [e.target, e.detail.code])).toEqual([["second", "platform_denied"]]);
   const connected = await eventsOf(page, "layers-connected");
   expect(connected.map((e) => [e.target, e.detail.platform])).toEqual([["widget", "tiktok"]]);
+  await expectNoRateLimited(sandbox);
 });
 
 test("moving a waiting widget elsewhere in the DOM neither restarts nor duplicates its polling", async ({ page, server, sandbox }) => {
@@ -72,6 +75,7 @@ test("moving a waiting widget elsewhere in the DOM neither restarts nor duplicat
   await consent(popup, "Allow");
   await expect(a.host.locator('[part~="connected"]')).toHaveText("Connected as @acmecoffee");
   expect(await eventsOf(page, "layers-connected")).toHaveLength(1);
+  await expectNoRateLimited(sandbox);
 });
 
 test("removing a waiting widget stops its requests; the other widget carries on", async ({ page, server, sandbox }) => {
@@ -96,4 +100,5 @@ test("removing a waiting widget stops its requests; the other widget carries on"
 
   await consent(popupB, "Allow");
   await expect(b.host.locator('[part~="connected"]')).toHaveText("Connected as @acme.coffee");
+  await expectNoRateLimited(sandbox);
 });

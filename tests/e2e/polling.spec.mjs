@@ -2,7 +2,7 @@
 // every oauth-status request, so the gaps between them are what a real
 // Layers would see. These are the slow scenarios (real backoff timings).
 
-import { test, expect, widget, openDemo, startInTab, consent, eventsOf, gaps, sleep, recordPolls } from "./helpers.mjs";
+import { test, expect, widget, openDemo, startInTab, consent, eventsOf, gaps, sleep, recordPolls, expectNoRateLimited } from "./helpers.mjs";
 
 // Gaps are measured on the browser's send times (recordPolls); the statuses
 // and the count come from the sandbox's own log. Allow timer jitter.
@@ -78,4 +78,6 @@ test("over a whole consent window, polls keep the 5 s floor except one early con
   // …and nothing after the attempt expired.
   await sleep(6_000);
   expect((await sandbox.polls()).length).toBe(polls.length);
+  // The early confirmation stayed inside the per-state poll budget.
+  await expectNoRateLimited(sandbox);
 });

@@ -1,6 +1,9 @@
 //! `GET /v1/social/oauth-status/{state}`: where an attempt stands, for the key that minted it.
 //!
-//! Order of checks: 401 → 503 → 403 FORBIDDEN_SCOPE → 429 → 400 → 404.
+//! Order of checks: 401 → 503 → 403 FORBIDDEN_SCOPE → 429 key budget → 400 →
+//! 404 → 429 state poll budget. The per-state budget comes last so only
+//! states this key really minted get a bucket (unknown states cannot grow the
+//! map) and a wrong state still reads 404, not 429.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -27,11 +30,16 @@ pub(super) async fn read(
         return Err(missing());
     }
     let now = sandbox.now();
-    let world = sandbox.world();
+    let mut world = sandbox.world();
+    let world = &mut *world;
     // States are scoped to the minting key: another key, even of the same
     // organization, gets the same 404 as for a state that never existed.
     match world.attempts.get(&state) {
         Some(attempt) if attempt.key_id == key.id => {
+            world
+                .poll_budgets
+                .spend(&state, world.settings.state_poll, now)
+                .map_err(ApiError::state_polled_too_fast)?;
             Ok(Json(attempt.status_body(now)).into_response())
         }
         _ => Err(not_found()),

@@ -20,10 +20,51 @@ fn help_documents_every_flag() {
         "--budget-window-secs",
         "--fixtures",
         "--public-url",
+        "--state-poll-burst",
+        "--state-poll-refill-secs",
+        "--control-origin",
     ] {
         assert!(help.contains(flag), "{flag} missing from --help:\n{help}");
     }
     assert!(help.contains("8081"));
+}
+
+#[test]
+fn a_control_origin_must_be_a_bare_http_origin() {
+    for bad in [
+        "127.0.0.1:8080",
+        "ftp://127.0.0.1:8080",
+        "http://127.0.0.1:8080/page",
+        "http://127.0.0.1:8080/?q",
+    ] {
+        let mut child = Command::new(BIN)
+            .args(["--port", "0", "--control-origin", bad])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Accepted, it would start serving: give it 10 s to refuse, then fail.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("--control-origin {bad} was accepted");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(!status.success(), "{bad} accepted");
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        assert!(stderr.contains("--control-origin"), "{stderr}");
+    }
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use axum::body::Body;
 use axum::http::{Method, Request};
+use layers_sandbox::Config;
 use serde_json::json;
 
 use crate::common::*;
@@ -117,7 +118,8 @@ async fn settings_change_ttl_and_budgets_at_runtime() {
         .await;
     assert_eq!(
         r.json(),
-        json!({"stateTtlSeconds":5,"readBudget":1,"writeBudget":50,"budgetWindowSeconds":10})
+        json!({"stateTtlSeconds":5,"readBudget":1,"writeBudget":50,"budgetWindowSeconds":10,
+               "statePollBurst":3,"statePollRefillSeconds":5})
     );
     let reply = h
         .mint_with(
@@ -224,22 +226,53 @@ async fn reset_returns_everything_to_the_start() {
     assert_eq!(log["data"].as_array().unwrap().len(), 3);
 }
 
-#[tokio::test]
-async fn controls_answer_permissive_cors_and_the_api_does_not() {
-    let h = Harness::new();
-    let preflight = Request::builder()
+const DEMO_PAGE: &str = "http://127.0.0.1:8080";
+
+/// A sandbox whose controls the demo page's origin may drive.
+fn with_demo_page_allowed() -> Harness {
+    Harness::with_config(Config::default().control_origin(&url::Url::parse(DEMO_PAGE).unwrap()))
+}
+
+fn preflight(path: &str, origin: &str) -> Request<Body> {
+    Request::builder()
         .method(Method::OPTIONS)
-        .uri("/_sandbox/faults")
-        .header("origin", "http://127.0.0.1:8080")
+        .uri(path)
+        .header("origin", origin)
         .header("access-control-request-method", "POST")
         .header("access-control-request-headers", "content-type")
         .body(Body::empty())
-        .unwrap();
-    let reply = h.send(preflight).await;
+        .unwrap()
+}
+
+/// A POST as a browser sends it from a page on `origin`; `text/plain` keeps it
+/// a "simple" request, which skips the preflight.
+fn post_from(path: &str, origin: &str, body: serde_json::Value) -> Request<Body> {
+    Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header("origin", origin)
+        .header("content-type", "text/plain;charset=UTF-8")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+async fn pending_faults(h: &Harness) -> usize {
+    h.call(Method::GET, "/_sandbox/faults", None, None)
+        .await
+        .json()["pending"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn a_configured_origin_gets_cors_on_controls_and_the_api_does_not() {
+    let h = with_demo_page_allowed();
+    let reply = h.send(preflight("/_sandbox/faults", DEMO_PAGE)).await;
     assert_eq!(reply.status, 204);
     assert_eq!(
         reply.header("access-control-allow-origin").as_deref(),
-        Some("*")
+        Some(DEMO_PAGE)
     );
     assert!(reply
         .header("access-control-allow-methods")
@@ -249,13 +282,126 @@ async fn controls_answer_permissive_cors_and_the_api_does_not() {
         .header("access-control-allow-headers")
         .unwrap()
         .contains("content-type"));
+    assert_eq!(reply.header("vary").as_deref(), Some("origin"));
 
-    let reply = h.control("/_sandbox/settings", json!({})).await;
+    let reply = h
+        .send(post_from(
+            "/_sandbox/faults",
+            DEMO_PAGE,
+            json!({"route":"oauth-status","status":500}),
+        ))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
     assert_eq!(
         reply.header("access-control-allow-origin").as_deref(),
-        Some("*")
+        Some(DEMO_PAGE)
     );
+    assert_eq!(pending_faults(&h).await, 1);
 
     let api = h.status(Some(DEMO), "st_x").await;
     assert_eq!(api.header("access-control-allow-origin"), None);
+}
+
+#[tokio::test]
+async fn a_foreign_origin_cannot_drive_the_controls() {
+    let h = with_demo_page_allowed();
+    let state = h.mint().await;
+    for foreign in [
+        "https://evil.example",
+        "http://localhost:8080",
+        "http://127.0.0.1:8080.evil.example",
+        "null",
+    ] {
+        // No CORS for its preflight, so a browser never sends the real request...
+        let reply = h.send(preflight("/_sandbox/faults", foreign)).await;
+        reply.expect_error(403, "FORBIDDEN_ORIGIN");
+        assert_eq!(
+            reply.header("access-control-allow-origin"),
+            None,
+            "{foreign}"
+        );
+        // ...and a simple POST, which needs no preflight, is refused before it acts.
+        for (path, body) in [
+            (
+                "/_sandbox/faults",
+                json!({"route":"oauth-status","status":500}),
+            ),
+            (
+                "/_sandbox/kill-switch",
+                json!({"scope":"global","enabled":true}),
+            ),
+            ("/_sandbox/settings", json!({"statePollBurst":0})),
+            ("/_sandbox/reset", json!({})),
+        ] {
+            let reply = h.send(post_from(path, foreign, body)).await;
+            let error = reply.expect_error(403, "FORBIDDEN_ORIGIN");
+            assert!(
+                error["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("--control-origin"),
+                "{error}"
+            );
+            assert_eq!(reply.header("access-control-allow-origin"), None);
+        }
+        // Reads are served (an avatar <img> still loads) but never get CORS,
+        // so the page cannot read them.
+        let reply = h
+            .send(
+                Request::get("/_sandbox/requests")
+                    .header("origin", foreign)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.header("access-control-allow-origin"), None);
+    }
+    // Nothing happened: no fault, no switch, settings and state intact.
+    assert_eq!(pending_faults(&h).await, 0);
+    let settings = h
+        .call(Method::GET, "/_sandbox/settings", None, None)
+        .await
+        .json();
+    assert_eq!(settings["statePollBurst"], 3);
+    assert_eq!(h.status(Some(DEMO), &state).await.status, 200);
+}
+
+#[tokio::test]
+async fn by_default_no_browser_origin_but_the_sandboxs_own_may_drive_the_controls() {
+    let h = Harness::new();
+    let reply = h
+        .send(post_from("/_sandbox/reset", DEMO_PAGE, json!({})))
+        .await;
+    reply.expect_error(403, "FORBIDDEN_ORIGIN");
+    // Its own origin (the public base; unbound, http://127.0.0.1:8081/) is not foreign.
+    let reply = h
+        .send(post_from(
+            "/_sandbox/reset",
+            "http://127.0.0.1:8081",
+            json!({}),
+        ))
+        .await;
+    assert_eq!(reply.status, 204);
+    assert_eq!(
+        reply.header("access-control-allow-origin").as_deref(),
+        Some("http://127.0.0.1:8081")
+    );
+}
+
+#[tokio::test]
+async fn requests_without_an_origin_still_work_and_get_no_cors() {
+    let h = with_demo_page_allowed();
+    // Like curl or a test script: no Origin header at all.
+    let reply = h
+        .control(
+            "/_sandbox/faults",
+            json!({"route":"oauth-status","status":500}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.header("access-control-allow-origin"), None);
+    assert_eq!(pending_faults(&h).await, 1);
+    let reply = h.call(Method::POST, "/_sandbox/reset", None, None).await;
+    assert_eq!(reply.status, 204);
 }

@@ -11,4 +11,5 @@ mod failure_codes;
 mod fixtures;
 mod oauth_status;
 mod oauth_url;
+mod poll_budget;
 mod social_accounts;
