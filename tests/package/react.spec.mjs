@@ -1,5 +1,6 @@
 // `layers-connect/react` from the packed tarball in a React 19 app built by
-// Vite, in <StrictMode> (which mounts every effect twice): rendered on the
+// Vite (React's development build, <StrictMode> at the root, which mounts
+// every effect twice; a probe checks that it did): rendered on the
 // client, and rendered to HTML in Node then hydrated — the case where the
 // bare tag's `onlayers-connected` prop never fires (React issue #35446).
 // Either way a TikTok connection reaches `onConnected` exactly once.
@@ -21,15 +22,23 @@ const html = (body) => `<!doctype html>
 `;
 
 // The app: plain JS with createElement, so no JSX transform is involved.
-const APP = `import { StrictMode, createElement as h, useState } from "react";
+const APP = `import { createElement as h, useEffect, useState } from "react";
 import { LayersConnect } from "layers-connect/react";
 
-window.__react = { connected: [], statuses: 0, renders: 0 };
+// Which React build the bundle got (Vite replaces process.env.NODE_ENV).
+window.__react = { connected: [], statuses: 0, renders: 0, mounts: 0, devBuild: process.env.NODE_ENV === "development" };
+
+// Counts its effect's runs: 2 when Strict Mode double-mounts, as it must here.
+function MountProbe() {
+  useEffect(() => { window.__react.mounts++; }, []);
+  return null;
+}
 
 export function App() {
   const [handle, setHandle] = useState(null);
   window.__react.renders++;
-  return h(StrictMode, null,
+  return h("div", null,
+    h(MountProbe),
     h("p", { id: "said" }, handle ? "React saw @" + handle : "React is waiting"),
     // New handler functions on every render: the wrapper must neither
     // re-attach nor drop them.
@@ -48,22 +57,22 @@ test.beforeAll(async () => {
   packed = pack();
   app = installInto(packed.tarball, "lc-react-", ["react", "react-dom"].map((p) => join(root, "node_modules", p)));
   writeFileSync(join(app, "app.js"), APP);
-  writeFileSync(join(app, "client.js"), `import { createElement } from "react";
+  writeFileSync(join(app, "client.js"), `import { StrictMode, createElement } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app.js";
-createRoot(document.getElementById("root")).render(createElement(App));
+createRoot(document.getElementById("root")).render(createElement(StrictMode, null, createElement(App)));
 `);
-  writeFileSync(join(app, "hydrate.js"), `import { createElement } from "react";
+  writeFileSync(join(app, "hydrate.js"), `import { StrictMode, createElement } from "react";
 import { hydrateRoot } from "react-dom/client";
 import { App } from "./app.js";
-hydrateRoot(document.getElementById("root"), createElement(App));
+hydrateRoot(document.getElementById("root"), createElement(StrictMode, null, createElement(App)));
 `);
   // The server render, in plain Node, of the very same component.
-  writeFileSync(join(app, "render.mjs"), `import { createElement } from "react";
+  writeFileSync(join(app, "render.mjs"), `import { StrictMode, createElement } from "react";
 import { renderToString } from "react-dom/server";
 globalThis.window = { __react: { connected: [], statuses: 0, renders: 0 } }; // app.js counts renders
 const { App } = await import("./app.js");
-process.stdout.write(renderToString(createElement(App)));
+process.stdout.write(renderToString(createElement(StrictMode, null, createElement(App))));
 `);
   const ssr = execFileSync(process.execPath, ["render.mjs"], { cwd: app, encoding: "utf8" });
   if (!ssr.includes('<layers-connect endpoint="/api/layers"')) throw new Error(`unexpected server render: ${ssr}`);
@@ -76,11 +85,14 @@ process.stdout.write(renderToString(createElement(App)));
 </script>`));
   writeFileSync(
     join(app, "vite.config.mjs"),
-    `export default { logLevel: "error", build: { rollupOptions: { input: { main: "index.html", ssr: "ssr.html", return: "return.html" } } } };\n`,
+    `export default { mode: "development", logLevel: "error", build: { minify: false, rollupOptions: { input: { main: "index.html", ssr: "ssr.html", return: "return.html" } } } };\n`,
   );
+  // React's development build: only it runs Strict Mode's double mount (and
+  // reports hydration mismatches), which is what this spec is about.
   execFileSync(process.execPath, [join(root, "node_modules/vite/bin/vite.js"), "build", app], {
     cwd: app,
     encoding: "utf8",
+    env: { ...process.env, NODE_ENV: "development" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   demo = await startDemo({ env: { LAYERS_PROXY_WWW_DIR: join(app, "dist") } });
@@ -99,7 +111,10 @@ for (const [name, path] of [
     const errors = watchErrors(page);
     await page.goto(new URL(path, demo.url).href);
     await expect(page.getByRole("button", { name: "Connect TikTok" })).toBeVisible();
-    // Strict Mode mounted the wrapper twice; one element, one widget.
+    // React's development build, so Strict Mode did mount the wrapper twice.
+    expect(await page.evaluate(() => window.__react.devBuild)).toBe(true);
+    expect(await page.evaluate(() => window.__react.mounts)).toBe(2);
+    // One element, one widget.
     await expect(page.locator("layers-connect")).toHaveCount(1);
     // The array prop arrived as the attribute's string form.
     await expect(page.locator("layers-connect")).toHaveAttribute("platforms", "tiktok instagram");

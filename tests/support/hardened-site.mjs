@@ -63,7 +63,7 @@ export async function startHardenedSite({ port, upstream, headers, pages }) {
     }
     let file = null;
     if (Object.hasOwn(pages, url.pathname)) {
-      file = { body: pages[url.pathname], type: TYPES[extname(url.pathname) || ".html"] };
+      file = { body: pages[url.pathname], type: TYPES[extname(url.pathname) || ".html"] ?? "application/octet-stream" };
     } else if (url.pathname.startsWith("/dist/")) {
       file = await fileUnder(dist, url.pathname.slice("/dist/".length));
     } else {
