@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the shipped widget into dist/: the wasm module (size profile, then
 # wasm-opt from npm's binaryen, see TOOLCHAIN.md), the wasm-bindgen glue, and
-# the hand-written element, types and return-page helper from js/.
+# the hand-written element, React wrapper, types and return-page helper from
+# js/, and the stylesheet as a module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,5 +39,7 @@ node node_modules/terser/bin/terser "$out.tmp/pkg/layers_connect.js" --module --
   -o "$out.tmp/pkg/layers_connect.js"
 
 cp js/*.js js/*.d.ts "$out.tmp/"
+# The element adopts this stylesheet in its shadow root (CSP-safe, see there).
+node scripts/style-module.mjs src/ui/style.css "$out.tmp/style.js"
 rm -rf "$out" && mv "$out.tmp" "$out"
 echo "[build] widget in $out/: $(du -b $out/pkg/layers_connect_bg.wasm | cut -f1) bytes of wasm" >&2

@@ -9,7 +9,7 @@ use crate::browser::shell::Settings;
 use crate::flow::{Event, Mode};
 use crate::json::{FromJson, Json};
 use crate::messages::{Messages, Overrides};
-use crate::ui::{resolve_return_url, use_connect_with, ConnectView, UseConnect, STYLE};
+use crate::ui::{resolve_return_url, use_connect_with, ConnectView, UseConnect};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use std::cell::Cell;
@@ -60,7 +60,6 @@ impl Widget {
             move || match config.get() {
                 Ok(_) => view! { <ConnectView connect platforms messages/> }.into_any(),
                 Err(e) => view! {
-                    <style>{STYLE}</style>
                     <div class="lc-root" part="root" data-phase="invalid">
                         <p class="lc-status lc-error" part="status error" role="alert">{e.to_string()}</p>
                     </div>

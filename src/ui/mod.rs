@@ -103,5 +103,5 @@ pub fn LayersConnect(
     let messages = Signal::derive(move || {
         messages.get().unwrap_or_else(|| Messages::for_lang(&lang.get().unwrap_or_default()))
     });
-    view! { <ConnectView connect platforms messages/> }
+    view! { <style>{STYLE}</style> <ConnectView connect platforms messages/> }
 }

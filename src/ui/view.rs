@@ -11,8 +11,9 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// The stylesheet, rendered inside the component so it works both in the
-/// custom element's shadow root and in a Leptos app's light DOM.
+/// The stylesheet. [`super::LayersConnect`] renders it in a Leptos app's
+/// light DOM; the custom element adopts it as a constructable stylesheet
+/// (which a strict CSP allows, unlike a `<style>`), so this view has none.
 pub const STYLE: &str = include_str!("style.css");
 
 /// Renders the widget for `connect`'s phase.
@@ -57,7 +58,6 @@ pub fn ConnectView(
     });
 
     view! {
-        <style>{STYLE}</style>
         <div class="lc-root" part="root" node_ref=root data-phase=move || screen.with(|s| s.phase)>
             // One tree for every screen, updated in place (see crate::screen).
             {move || screen.with(|s| render(connect, s))}

@@ -33,11 +33,15 @@ export function pack() {
   return { dir, tarball: join(dir, entry.filename), files: entry.files.map((f) => f.path).sort(), entry };
 }
 
-/** A new temp project with the tarball installed (no other dependency). */
-export function installInto(tarball, prefix) {
+/**
+ * A new temp project with the tarball installed, and nothing else but
+ * `links`: package folders (e.g. the repository's node_modules/react), which
+ * npm links, so no registry is needed.
+ */
+export function installInto(tarball, prefix, links = []) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  npm(["install", tarball], dir);
+  npm(["install", tarball, ...links], dir);
   return dir;
 }
 

@@ -3,10 +3,10 @@
 // → a real TikTok connection through the proxy and its embedded sandbox.
 
 import { test, expect } from "@playwright/test";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startDemo } from "../support/demo-server.mjs";
-import { connectTikTok, installInto, pack, watchErrors } from "./helpers.mjs";
+import { connectTikTok, installInto, pack, root, watchErrors } from "./helpers.mjs";
 
 const LIB = "./node_modules/layers-connect/dist/layers-connect.js";
 const page = (body, head = "") => `<!doctype html>
@@ -37,11 +37,12 @@ test.beforeAll(async () => {
     ),
     "missing.html": page(`<layers-connect project-id="prj_demo"></layers-connect>
 <script type="module">import "${LIB}";</script>`),
-    // The module a second time under another URL: a second module instance.
+    // A second copy of the package under another URL (two bundles that each
+    // include it): a second module instance of every file.
     "twice.html": page(`<layers-connect endpoint="/api/layers" project-id="prj_demo" return-url="/return.html"></layers-connect>
 <script type="module">
   import { LayersConnectElement as First } from "${LIB}";
-  const { LayersConnectElement: Second } = await import("${LIB}?again");
+  const { LayersConnectElement: Second } = await import("./copy/dist/layers-connect.js");
   window.__twice = { distinct: First !== Second, defined: customElements.get("layers-connect") === First };
 </script>`),
     // String overrides, some of them wrong, in a French page.
@@ -63,6 +64,7 @@ test.beforeAll(async () => {
 </script>`),
   };
   for (const [name, html] of Object.entries(files)) writeFileSync(join(site, name), html);
+  cpSync(join(site, "node_modules/layers-connect"), join(site, "copy"), { recursive: true });
   demo = await startDemo({ env: { LAYERS_PROXY_WWW_DIR: site } });
 });
 
@@ -78,28 +80,40 @@ test("the tarball holds exactly the shipped files", () => {
     "LICENSE-APACHE",
     "LICENSE-MIT",
     "README.md",
+    "dist/element.d.ts",
+    "dist/element.js",
     "dist/layers-connect.d.ts",
     "dist/layers-connect.js",
     "dist/pkg/layers_connect.js",
     "dist/pkg/layers_connect_bg.wasm",
+    "dist/react.d.ts",
+    "dist/react.js",
     "dist/return.d.ts",
     "dist/return.js",
+    "dist/style.js",
     "package.json",
   ]);
   for (const f of packed.files) expect(f).not.toMatch(/^(src|target|tests|js|www|proxy|sandbox|scripts|node_modules)\//);
   // Every file the package's exports name is in it.
-  for (const f of ["dist/layers-connect.js", "dist/layers-connect.d.ts", "dist/return.js", "dist/return.d.ts", "dist/pkg/layers_connect_bg.wasm"]) {
+  const exported = Object.values(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).exports)
+    .flatMap((target) => (typeof target === "string" ? [target] : Object.values(target)))
+    .map((target) => target.replace(/^\.\//, ""));
+  expect(exported).toContain("dist/react.d.ts");
+  for (const f of exported) {
     expect(packed.files).toContain(f);
   }
 });
 
 test("the installed package's types resolve by its bare names (exports, types first)", async () => {
   const { execFileSync } = await import("node:child_process");
-  const { root } = await import("./helpers.mjs");
   writeFileSync(
     join(site, "check.ts"),
     `import { LayersConnectElement } from "layers-connect";
+import { defineLayersConnect } from "layers-connect/element";
 import { handleReturn } from "layers-connect/return";
+// No React here: the JSX typings must not need it.
+const defined: boolean = defineLayersConnect();
+void defined;
 const el: LayersConnectElement | null = document.querySelector("layers-connect");
 el?.addEventListener("layers-connected", (e) => e.detail.socialAccountId.toUpperCase());
 const r: { error: string | null; closed: boolean } = handleReturn();
