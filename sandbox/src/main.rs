@@ -34,6 +34,28 @@ struct Args {
     /// Base URL to hand out in authorizeUrl and avatarUrl (default: http://127.0.0.1:PORT/).
     #[arg(long, value_name = "URL")]
     public_url: Option<Url>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Check your own proxy against a running sandbox (docs/check-proxy.md).
+    CheckProxy(layers_sandbox::check_proxy::CliArgs),
+}
+
+/// `layers-sandbox check-proxy …`: run the kit, print its report, exit 1 on any FAIL.
+async fn check_proxy(args: layers_sandbox::check_proxy::CliArgs) -> std::process::ExitCode {
+    let options = match args.into_options() {
+        Ok(options) => options,
+        Err(e) => {
+            eprintln!("layers-sandbox check-proxy: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let report = layers_sandbox::check_proxy::run(options).await;
+    print!("{report}");
+    std::process::ExitCode::from(report.exit_code())
 }
 
 #[tokio::main]
@@ -45,6 +67,9 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let args = Args::parse();
+    if let Some(Command::CheckProxy(check)) = args.command {
+        return check_proxy(check).await;
+    }
 
     let fixtures = match &args.fixtures {
         Some(path) => match Fixtures::from_file(path) {
