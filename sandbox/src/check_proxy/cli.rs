@@ -39,7 +39,9 @@ impl CliArgs {
     /// The options these arguments describe; the error names the file that failed.
     pub fn into_options(self) -> Result<Options, String> {
         let fixtures = match &self.fixtures {
-            Some(path) => Fixtures::from_file(path).map_err(|e| format!("{}: {e}", path.display()))?,
+            Some(path) => {
+                Fixtures::from_file(path).map_err(|e| format!("{}: {e}", path.display()))?
+            }
             None => Fixtures::demo(),
         };
         Ok(Options {

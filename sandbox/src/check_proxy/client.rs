@@ -46,10 +46,16 @@ impl Answer {
     pub(crate) fn summary(&self) -> String {
         match self.error_code() {
             Some(code) => format!("{} {code}", self.status),
-            None => {
-                let text: String = self.text.chars().take(120).collect();
-                format!("{} {text}", self.status)
-            }
+            None => match self.json.as_object() {
+                Some(fields) => {
+                    let keys: Vec<&str> = fields.keys().map(String::as_str).collect();
+                    format!("{} {{{}}}", self.status, keys.join(", "))
+                }
+                None => {
+                    let text: String = self.text.chars().take(80).collect();
+                    format!("{} {text}", self.status)
+                }
+            },
         }
     }
 }
@@ -140,7 +146,10 @@ impl Kit {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(options.timeout)
-            .user_agent(concat!("layers-sandbox-check-proxy/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!(
+                "layers-sandbox-check-proxy/",
+                env!("CARGO_PKG_VERSION")
+            ))
             .build()
             .expect("a rustls client with static settings always builds");
         Self {
@@ -371,7 +380,10 @@ impl Kit {
         let url = self
             .options
             .sandbox
-            .join(&format!("v1/projects/{}/social-accounts", self.options.project))
+            .join(&format!(
+                "v1/projects/{}/social-accounts",
+                self.options.project
+            ))
             .map_err(|e| e.to_string())?;
         let response = self
             .http
@@ -426,7 +438,11 @@ impl SandboxClient {
         self.post("_sandbox/faults", Some(fault)).await
     }
 
-    pub(crate) async fn kill_switch(&self, scope: &str, target: Option<&str>) -> Result<(), String> {
+    pub(crate) async fn kill_switch(
+        &self,
+        scope: &str,
+        target: Option<&str>,
+    ) -> Result<(), String> {
         let mut body = json!({ "scope": scope, "enabled": true });
         if let Some(target) = target {
             body["target"] = json!(target);

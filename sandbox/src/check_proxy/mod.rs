@@ -111,7 +111,9 @@ fn redact(outcome: Outcome, secrets: &[String]) -> Outcome {
         secrets
             .iter()
             .filter(|s| !s.is_empty())
-            .fold(text, |text, secret| text.replace(secret.as_str(), "<api key>"))
+            .fold(text, |text, secret| {
+                text.replace(secret.as_str(), "<api key>")
+            })
     };
     match outcome {
         Outcome::Fail(why) => Outcome::Fail(clean(why)),
@@ -128,7 +130,10 @@ mod tests {
     fn findings_never_quote_a_key() {
         let secrets = vec!["lp_test_demo".to_owned()];
         assert_eq!(
-            redact(Outcome::Fail("200 {\"k\":\"lp_test_demo\"}".into()), &secrets),
+            redact(
+                Outcome::Fail("200 {\"k\":\"lp_test_demo\"}".into()),
+                &secrets
+            ),
             Outcome::Fail("200 {\"k\":\"<api key>\"}".into())
         );
         assert_eq!(redact(Outcome::Pass, &secrets), Outcome::Pass);

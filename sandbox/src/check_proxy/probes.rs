@@ -221,10 +221,7 @@ async fn expect_passthrough(kit: &Kit, answer: &Answer, want: Expected<'_>) -> C
     })?;
     if let Some(message) = want.message {
         ensure(error["message"] == message, || {
-            format!(
-                "Layers' error.message was changed to {}",
-                error["message"]
-            )
+            format!("Layers' error.message was changed to {}", error["message"])
         })?;
     }
     ensure(error["requestId"] == call.request_id.as_str(), || {
@@ -257,12 +254,24 @@ async fn mint_route(kit: &Kit) -> Checked {
     let (_, minted) = minted(kit).await?;
     let calls = kit.sandbox.calls().await?;
     let path = mint_upstream(kit);
-    ensure(last_call(&calls, "POST", &path).is_some_and(|c| c.status == 200), || {
-        format!("Layers saw {} instead of POST {path} → 200", describe(&calls))
-    })?;
     ensure(
-        minted.authorize_url.query_pairs().any(|(k, v)| k == "state" && v == minted.state),
-        || "authorizeUrl does not carry the minted state: pass Layers' body through unchanged".to_owned(),
+        last_call(&calls, "POST", &path).is_some_and(|c| c.status == 200),
+        || {
+            format!(
+                "Layers saw {} instead of POST {path} → 200",
+                describe(&calls)
+            )
+        },
+    )?;
+    ensure(
+        minted
+            .authorize_url
+            .query_pairs()
+            .any(|(k, v)| k == "state" && v == minted.state),
+        || {
+            "authorizeUrl does not carry the minted state: pass Layers' body through unchanged"
+                .to_owned()
+        },
     )
 }
 
@@ -270,11 +279,15 @@ async fn poll_route(kit: &Kit) -> Checked {
     kit.sandbox.reset().await?;
     let (browser, minted) = minted(kit).await?;
     let pending = kit.poll(&browser, &minted.state).await?;
-    ensure(pending.status == 200 && pending.json["status"] == "pending", || {
-        format!("polling a fresh state answered {}", pending.summary())
-    })?;
+    ensure(
+        pending.status == 200 && pending.json["status"] == "pending",
+        || format!("polling a fresh state answered {}", pending.summary()),
+    )?;
     ensure(pending.json["state"] == minted.state.as_str(), || {
-        format!("the poll answer names state {} instead of the minted one", pending.json["state"])
+        format!(
+            "the poll answer names state {} instead of the minted one",
+            pending.json["state"]
+        )
     })?;
     let calls = kit.sandbox.calls().await?;
     let path = poll_upstream(&minted.state);
@@ -321,7 +334,10 @@ async fn accounts_route(kit: &Kit) -> Checked {
         .as_array()
         .is_some_and(|list| list.iter().any(|a| a["id"] == id.as_str()));
     ensure(listed, || {
-        format!("the list does not hold the connected account {id}: {}", accounts.summary())
+        format!(
+            "the list does not hold the connected account {id}: {}",
+            accounts.summary()
+        )
     })?;
     let calls = kit.sandbox.calls().await?;
     let path = accounts_upstream(kit);
@@ -424,7 +440,11 @@ pub(crate) fn other_port(page: &Url) -> String {
     let host = page.host_str().unwrap_or("localhost");
     let port = page.port_or_known_default().unwrap_or(80);
     let other = if port == u16::MAX { port - 1 } else { port + 1 };
-    let host = if host.contains(':') { format!("[{host}]") } else { host.to_owned() };
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    };
     format!("{}://{host}:{other}", page.scheme())
 }
 
@@ -441,14 +461,17 @@ async fn csrf(kit: &Kit, case: &CsrfCase) -> Checked {
     let forged = Browser::new(origin, case.fetch_site.map(str::to_owned));
     let answer = kit.mint(&forged, kit.options.return_url.as_str()).await?;
     let calls = kit.sandbox.calls().await?;
-    ensure((400..500).contains(&answer.status) && calls.is_empty(), || {
-        format!(
-            "a mint from {shown} (Sec-Fetch-Site: {}) answered {} and Layers saw {}",
-            case.fetch_site.unwrap_or("none"),
-            answer.summary(),
-            describe(&calls)
-        )
-    })
+    ensure(
+        (400..500).contains(&answer.status) && calls.is_empty(),
+        || {
+            format!(
+                "a mint from {shown} (Sec-Fetch-Site: {}) answered {} and Layers saw {}",
+                case.fetch_site.unwrap_or("none"),
+                answer.summary(),
+                describe(&calls)
+            )
+        },
+    )
 }
 
 async fn session_binding(kit: &Kit) -> Checked {
@@ -457,7 +480,10 @@ async fn session_binding(kit: &Kit) -> Checked {
     // The other browser has a session of its own, so "no cookie" is not the only thing refused.
     let (other, _) = self::minted(kit).await?;
     let stranger = kit.browser();
-    for (who, browser) in [("another session", &other), ("a browser without cookies", &stranger)] {
+    for (who, browser) in [
+        ("another session", &other),
+        ("a browser without cookies", &stranger),
+    ] {
         let answer = kit.poll(browser, &minted.state).await?;
         ensure(answer.status == 404, || {
             format!(
@@ -493,13 +519,16 @@ async fn return_url_allowlist(kit: &Kit) -> Checked {
         let browser = kit.browser();
         let answer = kit.mint(&browser, &candidate).await?;
         let calls = kit.sandbox.calls().await?;
-        ensure((400..500).contains(&answer.status) && calls.is_empty(), || {
-            format!(
-                "returnUrl {candidate} answered {} and Layers saw {}",
-                answer.summary(),
-                describe(&calls)
-            )
-        })?;
+        ensure(
+            (400..500).contains(&answer.status) && calls.is_empty(),
+            || {
+                format!(
+                    "returnUrl {candidate} answered {} and Layers saw {}",
+                    answer.summary(),
+                    describe(&calls)
+                )
+            },
+        )?;
     }
     Ok(())
 }
@@ -513,14 +542,24 @@ const QUICKLY: Duration = Duration::from_secs(3);
 /// The headers of the widget's own mint, for the raw-socket probes.
 fn legit_headers(kit: &Kit) -> Vec<(String, String)> {
     vec![
-        ("Origin".to_owned(), kit.page_origin().origin().ascii_serialization()),
-        ("Sec-Fetch-Site".to_owned(), kit.page_fetch_site().to_owned()),
+        (
+            "Origin".to_owned(),
+            kit.page_origin().origin().ascii_serialization(),
+        ),
+        (
+            "Sec-Fetch-Site".to_owned(),
+            kit.page_fetch_site().to_owned(),
+        ),
         ("Sec-Fetch-Mode".to_owned(), "cors".to_owned()),
         ("Sec-Fetch-Dest".to_owned(), "empty".to_owned()),
     ]
 }
 
-async fn raw_mint(kit: &Kit, declared: u64, body: &[u8]) -> Result<Option<raw::RawAnswer>, Failure> {
+async fn raw_mint(
+    kit: &Kit,
+    declared: u64,
+    body: &[u8],
+) -> Result<Option<raw::RawAnswer>, Failure> {
     let url = kit.proxy_url(&kit.mint_path());
     let headers = legit_headers(kit);
     let answer = raw::post(RawPost {
@@ -631,7 +670,9 @@ async fn key_echo(kit: &Kit) -> Checked {
 
 fn no_key_in_answers(kit: &Kit) -> Checked {
     let transcript = kit.transcript();
-    ensure(!transcript.is_empty(), || "no answer from the proxy to scan".to_owned())?;
+    ensure(!transcript.is_empty(), || {
+        "no answer from the proxy to scan".to_owned()
+    })?;
     // `key-echo` provokes a leak on purpose and judges it itself.
     let scanned = transcript.iter().filter(|e| e.rule != "key-echo");
     let leaks = scan::key_leaks(scanned, &kit.secrets());
@@ -640,25 +681,41 @@ fn no_key_in_answers(kit: &Kit) -> Checked {
 
 fn no_store(kit: &Kit) -> Checked {
     let transcript = kit.transcript();
-    ensure(!transcript.is_empty(), || "no answer from the proxy to check".to_owned())?;
+    ensure(!transcript.is_empty(), || {
+        "no answer from the proxy to check".to_owned()
+    })?;
     let missing = scan::missing_no_store(&transcript);
     ensure(missing.is_empty(), || {
-        format!("{} of {} answers: {}", missing.len(), transcript.len(), missing.join("; "))
+        format!(
+            "{} of {} answers: {}",
+            missing.len(),
+            transcript.len(),
+            missing.join("; ")
+        )
     })
 }
 
 fn request_ids(kit: &Kit) -> Checked {
     let transcript = kit.transcript();
-    ensure(!transcript.is_empty(), || "no answer from the proxy to check".to_owned())?;
+    ensure(!transcript.is_empty(), || {
+        "no answer from the proxy to check".to_owned()
+    })?;
     let bad = scan::bad_request_ids(&transcript);
     ensure(bad.is_empty(), || {
-        format!("{} of {} answers: {}", bad.len(), transcript.len(), bad.join("; "))
+        format!(
+            "{} of {} answers: {}",
+            bad.len(),
+            transcript.len(),
+            bad.join("; ")
+        )
     })
 }
 
 async fn upstream_headers(kit: &Kit) -> Checked {
     let transcript = kit.transcript();
-    ensure(!transcript.is_empty(), || "no answer from the proxy to check".to_owned())?;
+    ensure(!transcript.is_empty(), || {
+        "no answer from the proxy to check".to_owned()
+    })?;
     // What the sandbox sends on its own, asked directly with a fixture key.
     let secret = kit
         .options

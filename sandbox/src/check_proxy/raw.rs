@@ -181,7 +181,10 @@ mod tests {
         let answer = post(req(&url)).await.unwrap().unwrap();
         assert_eq!(answer.status, 413);
         assert_eq!(answer.body, b"{}");
-        assert!(answer.headers.iter().any(|(k, v)| k == "cache-control" && v == b"no-store"));
+        assert!(answer
+            .headers
+            .iter()
+            .any(|(k, v)| k == "cache-control" && v == b"no-store"));
     }
 
     #[tokio::test]

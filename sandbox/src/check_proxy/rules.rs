@@ -159,7 +159,11 @@ mod tests {
         let mut seen = HashSet::new();
         for rule in rules() {
             assert!(seen.insert(rule.name), "duplicate rule {}", rule.name);
-            assert!(!rule.hint.contains('\n') && !rule.hint.is_empty(), "{}", rule.name);
+            assert!(
+                !rule.hint.contains('\n') && !rule.hint.is_empty(),
+                "{}",
+                rule.name
+            );
         }
     }
 

@@ -132,7 +132,10 @@ pub(crate) fn upstream_only(sandbox_headers: impl IntoIterator<Item = String>) -
 }
 
 /// Answers that carry one of `upstream_only`.
-pub(crate) fn copied_upstream_headers(exchanges: &[Exchange], upstream_only: &[String]) -> Vec<String> {
+pub(crate) fn copied_upstream_headers(
+    exchanges: &[Exchange],
+    upstream_only: &[String],
+) -> Vec<String> {
     let mut findings = Vec::new();
     for e in exchanges {
         for name in upstream_only {
@@ -201,17 +204,26 @@ mod tests {
             exchange(&[("x-request-id", "short")], "{}"),
             exchange(&[("x-request-id", "req 01HXZ8K2M4P5 Bearer x")], "{}"),
             exchange(&[GOOD_ID, ("x-request-id", "prx_0123456789abcdef")], "{}"),
-            exchange(&[GOOD_ID], r#"{"error":{"code":"X","requestId":"prx_0123456789abcdef"}}"#),
+            exchange(
+                &[GOOD_ID],
+                r#"{"error":{"code":"X","requestId":"prx_0123456789abcdef"}}"#,
+            ),
         ] {
-            assert_eq!(bad_request_ids(&[bad.clone()]).len(), 1, "{bad:?}");
+            assert_eq!(bad_request_ids(std::slice::from_ref(&bad)).len(), 1, "{bad:?}");
         }
     }
 
     #[test]
     fn only_headers_a_proxy_has_no_reason_to_copy_count() {
         let names = upstream_only(
-            ["Content-Type", "x-request-id", "Retry-After", "x-layers-edge", "date"]
-                .map(String::from),
+            [
+                "Content-Type",
+                "x-request-id",
+                "Retry-After",
+                "x-layers-edge",
+                "date",
+            ]
+            .map(String::from),
         );
         assert_eq!(names, ["x-layers-edge"]);
         let copied = exchange(&[("x-layers-edge", "fra1")], "{}");
