@@ -16,6 +16,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! [`check_proxy`] is the conformance kit for a partner's own proxy
+//! (`layers-sandbox check-proxy`, `docs/check-proxy.md`).
+//!
 //! User documentation: `docs/sandbox.md` in the repository.
 #![deny(missing_docs)]
 
@@ -23,6 +26,7 @@ mod api;
 mod attempts;
 mod avatar;
 mod budget;
+pub mod check_proxy;
 mod clock;
 mod config;
 mod control_origin;

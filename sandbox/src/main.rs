@@ -44,6 +44,8 @@ struct Args {
     /// Without it only the sandbox's own pages and requests without an Origin (curl) may.
     #[arg(long, value_name = "ORIGIN", value_parser = origin)]
     control_origin: Vec<Url>,
+    #[command(subcommand)]
+    command: Option<Command>,
 }
 
 /// An origin flag: `http(s)://host[:port]`, nothing after it.
@@ -58,6 +60,26 @@ fn origin(raw: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Check your own proxy against a running sandbox (docs/check-proxy.md).
+    CheckProxy(layers_sandbox::check_proxy::CliArgs),
+}
+
+/// `layers-sandbox check-proxy …`: run the kit, print its report, exit 1 on any FAIL.
+async fn check_proxy(args: layers_sandbox::check_proxy::CliArgs) -> std::process::ExitCode {
+    let options = match args.into_options() {
+        Ok(options) => options,
+        Err(e) => {
+            eprintln!("layers-sandbox check-proxy: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let report = layers_sandbox::check_proxy::run(options).await;
+    print!("{report}");
+    std::process::ExitCode::from(report.exit_code())
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
@@ -67,6 +89,9 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let args = Args::parse();
+    if let Some(Command::CheckProxy(check)) = args.command {
+        return check_proxy(check).await;
+    }
 
     let fixtures = match &args.fixtures {
         Some(path) => match Fixtures::from_file(path) {
