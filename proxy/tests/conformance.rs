@@ -17,10 +17,7 @@ use url::Url;
 /// pass (issue 13, item 3) that another change fixes in `proxy/src`. They are
 /// asserted in `reference_proxy_passes_the_rules_of_known_findings` (ignored
 /// until that fix is merged; then delete this list and the ignore).
-const KNOWN_FINDINGS: [&str; 2] = [
-    // Medium finding: `read_limited` reads a declared 10 GB Content-Length
-    // chunk by chunk instead of answering 413 from the header.
-    "body-limit.declared-length",
+const KNOWN_FINDINGS: [&str; 1] = [
     // "An upstream that echoes the key": the error body is passed on verbatim.
     "key-echo",
 ];
