@@ -45,8 +45,13 @@
 //! }
 //! ```
 //!
-//! For your own markup, `ui::use_connect` returns the phase as a signal and
-//! the `connect`, `retry`, `cancel` and `reset` actions.
+//! For your own markup, `ui::use_connect(endpoint, project_id)` (or
+//! `ui::use_connect_with_options(endpoint, project_id, options)`, whose
+//! `UseConnectOptions` has a `Default`) returns the phase as a signal and the
+//! `connect`, `retry`, `cancel` and `reset` actions.
+//!
+//! The enums Layers may extend (`FailureCode`, `ErrorCode`,
+//! `KillSwitchScope`, `Phase`, `PhaseName`, `Event`) are `#[non_exhaustive]`.
 #![deny(missing_docs)]
 // `ui` only exists on wasm, where these docs' links to it resolve.
 #![cfg_attr(not(target_arch = "wasm32"), allow(rustdoc::broken_intra_doc_links))]
