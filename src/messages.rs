@@ -1,7 +1,7 @@
 //! Every string the widget shows, in English, Spanish, French, German and
 //! Japanese. Integrators override any of them per instance.
 //!
-//! Templates use `{name}` placeholders, filled by [`fill`]: `{platform}`,
+//! Templates use `{name}` placeholders, filled in when shown: `{platform}`,
 //! `{handle}`, `{time}`, `{scope}`, `{code}`, `{message}`.
 
 use std::borrow::Cow;
