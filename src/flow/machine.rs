@@ -938,27 +938,32 @@ impl Flow {
         RequestId(self.next_request)
     }
 
-    /// Moves to `phase` and announces it.
+    /// Moves to `phase` (not an ending: see `conclude`) and announces it.
     fn enter(&mut self, phase: Phase, out: &mut Vec<Effect>) {
-        self.phase = phase;
-        let p = &self.phase;
-        out.push(Effect::Emit(Event::Status(StatusEvent {
-            phase: p.name(),
-            platform: p.platform(),
-            expires_at: p.attempt().map(|a| format_rfc3339(a.expires_at)),
-            // The failure code is the outcome's, so both events always agree.
-            code: match p.outcome() {
-                Some(Event::Failed(f)) => Some(f.code),
-                _ => None,
-            },
-        })));
+        self.announce(phase, None, out);
     }
 
     /// Ends the attempt: forget it, announce the phase, and the one outcome event.
     fn conclude(&mut self, ending: Phase, out: &mut Vec<Effect>) {
         out.push(Effect::ClearPersisted);
         let outcome = ending.outcome();
-        self.enter(ending, out);
+        // The status event's code is the outcome's, so the two always agree.
+        let code = match &outcome {
+            Some(Event::Failed(f)) => Some(f.code.clone()),
+            _ => None,
+        };
+        self.announce(ending, code, out);
         out.extend(outcome.map(Effect::Emit));
+    }
+
+    fn announce(&mut self, phase: Phase, code: Option<String>, out: &mut Vec<Effect>) {
+        self.phase = phase;
+        let p = &self.phase;
+        out.push(Effect::Emit(Event::Status(StatusEvent {
+            phase: p.name(),
+            platform: p.platform(),
+            expires_at: p.attempt().map(|a| format_rfc3339(a.expires_at)),
+            code,
+        })));
     }
 }
