@@ -22,7 +22,8 @@ pub struct RawAttributes {
     pub usage_note: Option<String>,
     /// `mode`.
     pub mode: Option<String>,
-    /// `lang`, or the nearest ancestor's, or the document's.
+    /// The language: the shim's `lang`, which the element replaces with
+    /// [`crate::messages::choose_language`]'s pick from the DOM.
     pub lang: Option<String>,
 }
 

@@ -8,18 +8,20 @@ use crate::attributes::{AttributeError, Attributes, RawAttributes};
 use crate::browser::shell::Settings;
 use crate::flow::{Event, Mode};
 use crate::json::{FromJson, Json};
-use crate::messages::{Messages, Overrides};
-use crate::ui::{resolve_return_url, use_connect_with, ConnectView, UseConnect};
+use crate::messages::{choose_language, Messages, Overrides};
+use crate::ui::{resolve_return_url, use_connect_with_settings, ConnectView, UseConnect};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
+use web_sys::{CustomEvent, CustomEventInit, Element, HtmlElement, ShadowRoot};
 
 /// One mounted `<layers-connect>`.
 #[wasm_bindgen]
 pub struct Widget {
+    /// Read again on each `configure`, for the language its ancestors set.
+    host: HtmlElement,
     config: RwSignal<Result<Attributes, AttributeError>>,
     overrides: RwSignal<Overrides>,
     connect: Rc<Cell<Option<UseConnect>>>,
@@ -39,18 +41,19 @@ impl Widget {
         root.set_text_content(None);
         root.append_child(&container).map_err(|_| JsError::new("appendChild failed"))?;
 
-        let (attributes, overrides) = decode(&config);
+        let (attributes, overrides) = decode(&host, &config);
         let config = RwSignal::new(attributes);
         let overrides = RwSignal::new(overrides);
         let connect = Rc::new(Cell::new(None));
         let slot = connect.clone();
         // The id at mount time scopes the persisted attempt (see Settings::instance_id).
         let instance_id = host.id();
+        let host_for_config = host.clone();
         let mounted = mount_to(container, move || {
             let host = send_wrapper::SendWrapper::new(host);
             let valid = move || config.get().ok();
             let on_event: Rc<dyn Fn(&Event)> = Rc::new(move |event| dispatch(&host, event));
-            let connect = use_connect_with(Box::new(ElementSettings { config, instance_id }), Some(on_event));
+            let connect = use_connect_with_settings(Box::new(ElementSettings { config, instance_id }), Some(on_event));
             slot.set(Some(connect));
             let platforms = Signal::derive(move || valid().map(|a| a.platforms).unwrap_or_default());
             let messages = Signal::derive(move || {
@@ -67,14 +70,14 @@ impl Widget {
                 .into_any(),
             }
         });
-        let widget = Widget { config, overrides, connect, _mounted: Box::new(mounted) };
+        let widget = Widget { host: host_for_config, config, overrides, connect, _mounted: Box::new(mounted) };
         widget.report();
         Ok(widget)
     }
 
     /// Applies a new config object (an attribute or `messages` changed).
     pub fn configure(&self, config: JsValue) {
-        let (attributes, overrides) = decode(&config);
+        let (attributes, overrides) = decode(&self.host, &config);
         if self.config.with_untracked(|c| *c != attributes) {
             self.config.set(attributes);
             self.report();
@@ -115,10 +118,15 @@ impl Widget {
     }
 }
 
-fn decode(config: &JsValue) -> (Result<Attributes, AttributeError>, Overrides) {
+fn decode(host: &HtmlElement, config: &JsValue) -> (Result<Attributes, AttributeError>, Overrides) {
     // The shim builds this object itself, so a mismatch means a broken
     // shim; it reads as "no attributes", which the element reports.
-    let raw = RawAttributes::from_json(config).unwrap_or_default();
+    let mut raw = RawAttributes::from_json(config).unwrap_or_default();
+    // The language is the page's to say, not only the element's: the DOM
+    // walk happens here, the choice in `choose_language` (tested natively).
+    let langs = lang_attributes(host);
+    let preferred = navigator_languages();
+    raw.lang = Some(choose_language(langs.iter().map(String::as_str), preferred.iter().map(String::as_str)).into());
     // `messages` comes from the integrator: a bad entry is named on the
     // console and skipped, and the rest still apply.
     let overrides = match config.member("messages") {
@@ -137,6 +145,27 @@ fn decode(config: &JsValue) -> (Result<Attributes, AttributeError>, Overrides) {
         },
     };
     (raw.validate(), overrides)
+}
+
+/// The `lang` attributes from `host` up to the document element, nearest
+/// first; a shadow root is crossed to its host, as the language inherits.
+fn lang_attributes(host: &HtmlElement) -> Vec<String> {
+    let mut langs = Vec::new();
+    let mut node: Option<Element> = Some(host.clone().into());
+    while let Some(element) = node {
+        langs.extend(element.get_attribute("lang"));
+        node = element
+            .parent_element()
+            .or_else(|| element.parent_node().and_then(|p| p.dyn_into::<ShadowRoot>().ok()).map(|root| root.host()));
+    }
+    langs
+}
+
+/// `navigator.languages`, the browser's preferences in order.
+fn navigator_languages() -> Vec<String> {
+    web_sys::window()
+        .map(|w| w.navigator().languages().iter().filter_map(|l| l.as_string()).collect())
+        .unwrap_or_default()
 }
 
 fn warn(text: &str) {

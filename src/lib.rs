@@ -1,17 +1,22 @@
 //! layers-connect: the "Connect your TikTok / Instagram account" widget for
 //! partners of the Layers API.
 //!
+//! What you call:
 //! - [`flow`]: the sans-IO core, a pure state machine with every polling rule.
 //! - [`api`]: the proxy's requests, responses and the crate's error type.
-//! - [`messages`], [`copy`] and [`screen`]: every string, in five languages,
-//!   which one a phase shows, and everything the widget shows at a moment.
-//! - [`attributes`]: the custom element's attributes, validated.
-//! - [`json`]: how answers and settings are read from parsed JSON.
-//! - [`persisted`]: what a widget keeps in sessionStorage while an attempt runs.
-//! - `browser` (wasm only): the shell that runs the core's effects.
-//! - `ui` (wasm only): the [`ui::LayersConnect`] component and the
-//!   [`ui::use_connect`] hook.
-//! - `element` (wasm only): the `Widget` behind `<layers-connect>`.
+//! - [`messages`]: every string, in five languages ([`messages::Messages`]),
+//!   and per-instance replacements ([`messages::Overrides`]).
+//! - `ui` (wasm only): the [`ui::LayersConnect`] component, and the
+//!   [`ui::use_connect`] hook for your own markup.
+//! - the `<layers-connect>` custom element's wasm exports (`Widget`), which
+//!   `js/layers-connect.js` drives.
+//!
+//! Inside (private, so they change without breaking you): `copy` and
+//! `screen` (which words and parts a phase shows), `attributes` (the
+//! element's attributes, validated), `json` (reading parsed JSON without
+//! serde's `Deserialize`), `persisted` (the sessionStorage record), `browser`
+//! (the wasm shell that runs the core's effects) and `element` (the `Widget`
+//! behind `<layers-connect>`).
 //!
 //! # In a Leptos app
 //!
@@ -40,24 +45,38 @@
 //! }
 //! ```
 //!
-//! For your own markup, `ui::use_connect` returns the phase as a signal and
-//! the `connect`, `retry`, `cancel` and `reset` actions.
+//! For your own markup, `ui::use_connect(endpoint, project_id)` (or
+//! `ui::use_connect_with_options(endpoint, project_id, options)`, whose
+//! `UseConnectOptions` has a `Default`) returns the phase as a signal and the
+//! `connect`, `retry`, `cancel` and `reset` actions.
+//!
+//! The enums Layers may extend (`FailureCode`, `ErrorCode`,
+//! `KillSwitchScope`, `Phase`, `PhaseName`, `Event`) are `#[non_exhaustive]`.
 #![deny(missing_docs)]
 // `ui` only exists on wasm, where these docs' links to it resolve.
 #![cfg_attr(not(target_arch = "wasm32"), allow(rustdoc::broken_intra_doc_links))]
 
-pub mod api;
-pub mod attributes;
-pub mod copy;
-pub mod flow;
-pub mod json;
-pub mod messages;
-pub mod persisted;
-pub mod screen;
+/// Items only the browser shell uses: compiled for wasm, and natively only
+/// for the tests that check them, so a native build has no dead code.
+macro_rules! shell_only {
+    ($($item:item)*) => { $( #[cfg(any(target_arch = "wasm32", test))] $item )* };
+}
 
-#[cfg(target_arch = "wasm32")]
-pub mod browser;
-#[cfg(target_arch = "wasm32")]
-pub mod element;
+pub mod api;
+pub mod flow;
+pub mod messages;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
+
+mod url;
+shell_only! {
+    mod attributes;
+    mod copy;
+    mod json;
+    mod persisted;
+    mod screen;
+}
+#[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(target_arch = "wasm32")]
+mod element;

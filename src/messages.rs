@@ -1,11 +1,13 @@
 //! Every string the widget shows, in English, Spanish, French, German and
 //! Japanese. Integrators override any of them per instance.
 //!
-//! Templates use `{name}` placeholders, filled by [`fill`]: `{platform}`,
+//! Templates use `{name}` placeholders, filled in when shown: `{platform}`,
 //! `{handle}`, `{time}`, `{scope}`, `{code}`, `{message}`.
 
-use crate::json::{Json, Mismatch};
 use std::borrow::Cow;
+shell_only! {
+    use crate::json::{Json, Mismatch};
+}
 
 macro_rules! messages {
     ($( $(#[doc = $doc:literal])* $key:ident ),* $(,)?) => {
@@ -27,7 +29,8 @@ macro_rules! messages {
             /// spellings of the fields (`tryAgain`). Returns the overrides
             /// and the names it ignored, unknown or not mapped to a string,
             /// so the element can say which; `null` values are skipped.
-            pub fn read<J: Json>(v: &J) -> Result<(Self, Vec<String>), Mismatch> {
+            #[cfg(any(target_arch = "wasm32", test))]
+            pub(crate) fn read<J: Json>(v: &J) -> Result<(Self, Vec<String>), Mismatch> {
                 let mut overrides = Overrides::default();
                 let mut ignored = Vec::new();
                 for name in v.names().ok_or(Mismatch)? {
@@ -109,6 +112,7 @@ messages! {
 }
 
 /// Whether `camel` (`tryAgain`) is the camelCase spelling of `snake` (`try_again`).
+#[cfg(any(target_arch = "wasm32", test))]
 fn is_camel_of(snake: &str, camel: &str) -> bool {
     let mut camel = camel.chars();
     let mut upper = false;
@@ -267,33 +271,48 @@ fn ja() -> Messages {
 }
 
 /// The languages shipped, as BCP 47 primary subtags.
-pub const LANGUAGES: &[&str] = &["en", "es", "fr", "de", "ja"];
+const LANGUAGES: &[&str] = &["en", "es", "fr", "de", "ja"];
+
+/// The shipped language `tag` names (`es-MX` is `es`), if any.
+fn shipped(tag: &str) -> Option<&'static str> {
+    let primary = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    LANGUAGES.iter().copied().find(|l| *l == primary)
+}
 
 impl Messages {
     /// The strings for a BCP 47 tag (`es`, `es-MX`, `ja-JP`…); English when the
     /// language is not shipped.
     pub fn for_lang(tag: &str) -> Self {
-        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
-        match primary.as_str() {
-            "es" => es(),
-            "fr" => fr(),
-            "de" => de(),
-            "ja" => ja(),
+        match shipped(tag) {
+            Some("es") => es(),
+            Some("fr") => fr(),
+            Some("de") => de(),
+            Some("ja") => ja(),
             _ => en(),
         }
     }
+}
 
-    /// Whether `tag` names a shipped language (used to fall back from the
-    /// element's `lang` to the document's, then to English).
-    pub fn ships(tag: &str) -> bool {
-        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
-        LANGUAGES.contains(&primary.as_str())
+shell_only! {
+    /// The element's language: the nearest `lang` that names a shipped
+    /// language, from the element itself up to the document element
+    /// (`lang_attributes`, nearest first), then the first shipped one of the
+    /// browser's preferences (`navigator.languages`), then English. An
+    /// unshipped `lang="pt"` on the element does not hide `lang="fr"` on the
+    /// page, and `lang=""` (which means "unknown") is skipped like any other.
+    pub(crate) fn choose_language<'a>(
+        lang_attributes: impl IntoIterator<Item = &'a str>,
+        navigator_languages: impl IntoIterator<Item = &'a str>,
+    ) -> &'static str {
+        lang_attributes.into_iter().chain(navigator_languages).find_map(shipped).unwrap_or("en")
     }
+
 }
 
 /// Replaces each `{name}` in `template` with its value; unknown placeholders
 /// stay as written so a typo in an override is visible, not silently empty.
-pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+#[cfg(any(target_arch = "wasm32", test))]
+pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -336,7 +355,23 @@ mod tests {
         assert_eq!(Messages::for_lang("JA_jp").connected, "@{handle} として連携しました");
         assert_eq!(Messages::for_lang("pt-BR"), Messages::for_lang("en"));
         assert_eq!(Messages::for_lang(""), Messages::for_lang("en"));
-        assert!(Messages::ships("fr-CA") && !Messages::ships("pt"));
+        assert_eq!((shipped("fr-CA"), shipped("pt")), (Some("fr"), None));
+    }
+
+    #[test]
+    fn the_nearest_shipped_language_wins() {
+        let none: [&str; 0] = [];
+        // The bug this fixes: an unshipped language on the element hid the page's.
+        assert_eq!(choose_language(["pt", "fr"], ["en-US"]), "fr");
+        // The nearest shipped one, not the farthest.
+        assert_eq!(choose_language(["de-AT", "ja", "fr"], none), "de");
+        // `lang=""` means unknown: skipped.
+        assert_eq!(choose_language(["", "es-MX"], none), "es");
+        // Nothing shipped on the page: the browser's first shipped preference.
+        assert_eq!(choose_language(["pt"], ["pt-BR", "ja-JP", "fr"]), "ja");
+        // Nothing shipped anywhere, or nothing at all: English.
+        assert_eq!(choose_language(["pt", "zh"], ["ko"]), "en");
+        assert_eq!(choose_language(none, none), "en");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! reload, or redirect mode's return, resumes it. Pure, so the stored format
 //! (and reading what an older version stored) is tested natively.
 
+use crate::api::Platform;
 use crate::flow::Attempt;
 use crate::json::{self, FromJson, Json, Mismatch};
 use serde::Serialize;
@@ -31,10 +32,21 @@ impl FromJson for Persisted {
     }
 }
 
+// Here rather than in the core: reading what an older version stored is
+// this record's concern, not the state machine's.
+impl FromJson for Attempt {
+    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
+        Ok(Attempt {
+            state: json::string(v, "state")?,
+            platform: Platform::parse(&json::string(v, "platform")?).ok_or(Mismatch)?,
+            expires_at: json::opt_u64(v, "expiresAt")?.ok_or(Mismatch)?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Platform;
 
     fn attempt() -> Attempt {
         Attempt { state: "st_1".into(), platform: Platform::Instagram, expires_at: 1_776_539_531_000 }

@@ -13,6 +13,7 @@ use crate::api::Platform;
 use crate::copy::{announcement, failure_text, time_left};
 use crate::flow::{Millis, Phase};
 use crate::messages::{fill, Messages};
+use crate::url::is_http_url;
 
 /// Everything the widget shows at one moment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -61,6 +62,8 @@ pub enum Tone {
     Error,
 }
 
+// Read by the view only.
+#[cfg(target_arch = "wasm32")]
 impl Tone {
     /// The headline's `class`.
     pub fn class(self) -> &'static str {
@@ -140,7 +143,7 @@ pub fn screen(phase: &Phase, m: &Messages, online: bool, now: Millis, platforms:
                 text: fill(&m.connected, &[("handle", &handle)]),
                 avatar: account
                     .and_then(|a| a.avatar_url.clone())
-                    .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+                    .filter(|u| is_http_url(u)),
             });
             s.details.extend(account.and_then(|a| a.display_name.clone()));
             s.reset = Some(m.connect_another.to_string());
@@ -166,7 +169,8 @@ fn connect_buttons(m: &Messages, platforms: &[Platform]) -> Vec<(Platform, Strin
 mod tests {
     use super::*;
     use crate::api::{Connection, OAuthStatus, OAuthUrl, SocialAccount, SocialAccounts};
-    use crate::flow::{Effect, Flow, Input, Mode, RequestId};
+    use crate::flow::driver::{poll_id, request_id, Driver};
+    use crate::flow::{Input, Mode, RequestId};
 
     const BOTH: &[Platform] = &[Platform::Tiktok, Platform::Instagram];
 
@@ -174,52 +178,22 @@ mod tests {
         Messages::for_lang("en")
     }
 
-    /// A real flow, driven to the phase a test needs.
-    struct Drive {
-        flow: Flow,
-        effects: Vec<Effect>,
+    /// Started, tab opened (or blocked), URL minted at t=0, expiring at 10:00.
+    fn waiting(blocked: bool) -> Driver {
+        let mut d = Driver::new(Mode::Tab, 0);
+        let url = OAuthUrl { authorize_url: "https://consent.example/a".into(), state: "st_1".into(), expires_at: "1970-01-01T00:10:00Z".into() };
+        d.connect(0, blocked, url);
+        d
     }
 
-    impl Drive {
-        fn new() -> Self {
-            Drive { flow: Flow::new(Mode::Tab), effects: vec![] }
-        }
-        fn feed(&mut self, input: Input, now: Millis) -> &mut Self {
-            self.effects = self.flow.handle(input, now);
-            self
-        }
-        fn request(&self) -> RequestId {
-            self.effects
-                .iter()
-                .find_map(|e| match e {
-                    Effect::Mint { request, .. } | Effect::Poll { request, .. } | Effect::FetchAccounts { request } => Some(*request),
-                    _ => None,
-                })
-                .expect("a request effect")
-        }
-        /// Started, tab opened (or blocked), URL minted at t=0, expiring at 10:00.
-        fn waiting(blocked: bool) -> Self {
-            let mut d = Drive::new();
-            d.feed(Input::Start { platform: Platform::Tiktok }, 0);
-            let mint = d.request();
-            d.feed(Input::TabOpened { blocked }, 0);
-            let url = OAuthUrl { authorize_url: "https://consent.example/a".into(), state: "st_1".into(), expires_at: "1970-01-01T00:10:00Z".into() };
-            d.feed(Input::Minted { request: mint, result: Ok(url) }, 0);
-            d
-        }
-        /// Feeds timer ticks until the flow polls.
-        fn poll(&mut self) -> RequestId {
-            for now in (1_000..60_000).step_by(1_000) {
-                self.feed(Input::Timer, now);
-                if self.effects.iter().any(|e| matches!(e, Effect::Poll { .. })) {
-                    return self.request();
-                }
+    /// Fires the timer until the flow polls (within a minute).
+    fn poll(d: &mut Driver) -> RequestId {
+        while let Some(effects) = d.fire_timer(60_000) {
+            if let Some(poll) = poll_id(&effects) {
+                return poll;
             }
-            panic!("no poll within a minute");
         }
-        fn phase(&self) -> &Phase {
-            self.flow.phase()
-        }
+        panic!("no poll within a minute");
     }
 
     #[test]
@@ -232,8 +206,8 @@ mod tests {
 
     #[test]
     fn starting_can_be_cancelled_and_hides_the_buttons() {
-        let mut d = Drive::new();
-        d.feed(Input::Start { platform: Platform::Tiktok }, 0);
+        let mut d = Driver::new(Mode::Tab, 0);
+        d.at(0, Input::Start { platform: Platform::Tiktok });
         let s = screen(d.phase(), &en(), true, 0, BOTH);
         assert_eq!((s.phase, s.status.unwrap().text.as_str()), ("starting", "Opening TikTok…"));
         assert_eq!(s.cancel.as_deref(), Some("Cancel"));
@@ -242,7 +216,7 @@ mod tests {
 
     #[test]
     fn waiting_counts_down_and_says_why_polling_is_paused() {
-        let d = Drive::waiting(false);
+        let d = waiting(false);
         let s = screen(d.phase(), &en(), true, 540_500, BOTH);
         assert_eq!(s.status.as_ref().unwrap().tone, Tone::Progress);
         assert_eq!(s.details.len(), 1);
@@ -258,16 +232,16 @@ mod tests {
 
     #[test]
     fn a_failed_poll_says_retrying() {
-        let mut d = Drive::waiting(false);
-        let poll = d.poll();
-        d.feed(Input::Polled { request: poll, result: Err(crate::api::ApiError::Network) }, 6_000);
+        let mut d = waiting(false);
+        let poll = poll(&mut d);
+        d.at(6_000, Input::Polled { request: poll, result: Err(crate::api::ApiError::Network) });
         let s = screen(d.phase(), &en(), true, 6_000, BOTH);
         assert_eq!(s.notices[0].part, "message retrying");
     }
 
     #[test]
     fn a_blocked_tab_gets_the_fallback_link() {
-        let d = Drive::waiting(true);
+        let d = waiting(true);
         let s = screen(d.phase(), &en(), true, 0, BOTH);
         assert_eq!(s.link, Some(Link { label: "Continue to TikTok".into(), href: "https://consent.example/a".into() }));
         assert_eq!(s.notices[0].text, "Your browser blocked the new tab.");
@@ -276,11 +250,10 @@ mod tests {
     #[test]
     fn connected_shows_the_account_and_only_a_safe_avatar() {
         let connect = |avatar: &str| {
-            let mut d = Drive::waiting(false);
-            let poll = d.poll();
+            let mut d = waiting(false);
+            let poll = poll(&mut d);
             let connection = Connection { social_account_id: "sa_1".into(), platform: None, handle: None, connected_at: None };
-            d.feed(Input::Polled { request: poll, result: Ok(OAuthStatus::Completed(connection)) }, 6_000);
-            let fetch = d.request();
+            let fetch = request_id(&d.at(6_000, Input::Polled { request: poll, result: Ok(OAuthStatus::Completed(connection)) })).expect("the account fetch");
             let account = SocialAccount {
                 id: "sa_1".into(),
                 platform: "tiktok".into(),
@@ -292,7 +265,7 @@ mod tests {
                 leased: None,
                 connected_at: None,
             };
-            d.feed(Input::AccountsFetched { request: fetch, result: Ok(SocialAccounts { data: vec![account] }) }, 6_100);
+            d.at(6_100, Input::AccountsFetched { request: fetch, result: Ok(SocialAccounts { data: vec![account] }) });
             screen(d.phase(), &en(), true, 6_100, BOTH)
         };
         let s = connect("javascript:alert(1)");

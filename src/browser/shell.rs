@@ -115,11 +115,6 @@ impl Shell {
         self.requests.borrow_mut().clear();
     }
 
-    /// The phase now.
-    pub fn phase(&self) -> Phase {
-        self.flow.borrow().phase().clone()
-    }
-
     fn dispatch(&self, input: Input) {
         // The borrow ends before any effect runs: effects feed inputs back,
         // and event listeners may call `cancel` or `reset` re-entrantly.

@@ -4,13 +4,13 @@
 
 use core::mem;
 
-use crate::json::{self, FromJson, Json, Mismatch};
 use serde::Serialize;
 
 use super::policy::{Decision, PollPolicy, PollSchedule, Verdict};
 use super::time::{format_rfc3339, Millis};
+use crate::url::is_http_url;
 use crate::api::{
-    ApiError, Connection, FailureCode, KillSwitchScope, OAuthStatus, OAuthUrl, Platform,
+    ApiError, Connection, ErrorCode, FailureCode, KillSwitchScope, OAuthStatus, OAuthUrl, Platform,
     SocialAccount, SocialAccounts,
 };
 
@@ -42,16 +42,6 @@ pub struct Attempt {
     pub platform: Platform,
     /// The polling deadline, epoch ms (see [`PollPolicy::deadline`]).
     pub expires_at: Millis,
-}
-
-impl FromJson for Attempt {
-    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
-        Ok(Attempt {
-            state: json::string(v, "state")?,
-            platform: Platform::parse(&json::string(v, "platform")?).ok_or(Mismatch)?,
-            expires_at: json::opt_u64(v, "expiresAt")?.ok_or(Mismatch)?,
-        })
-    }
 }
 
 /// The return signal: the customer came back to `returnUrl`.
@@ -194,6 +184,7 @@ pub enum Effect {
 
 /// Events for the custom element to dispatch.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// On every phase change.
     Status(StatusEvent),
@@ -259,6 +250,7 @@ pub struct FailedEvent {
 /// Phase names, as in `layers-status` events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum PhaseName {
     /// [`Phase::Idle`].
     Idle,
@@ -305,6 +297,7 @@ impl PhaseName {
 
 /// What the view renders.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Phase {
     /// Nothing yet: show the connect buttons.
     Idle,
@@ -502,19 +495,33 @@ impl Phase {
         !self.is_active() && *self != Phase::Idle
     }
 
-    /// The failure code for events, in the failed phases.
-    fn code(&self) -> Option<String> {
+    /// The one outcome event an ending announces (`layers-connected` or
+    /// `layers-failed`); `None` for the phases that are not an outcome
+    /// (expired and cancelled end without one).
+    fn outcome(&self) -> Option<Event> {
+        let failed = |code: String, message: String, platform: Platform| {
+            Some(Event::Failed(FailedEvent { code, message, platform }))
+        };
         match self {
-            Phase::Failed {
-                failure: Failure::OAuth { code, .. },
-                ..
-            } => Some(code.as_str().into()),
-            Phase::Failed {
-                failure: Failure::Rejected(e),
-                ..
+            Phase::Connected(c) => Some(Event::Connected(ConnectedEvent {
+                social_account_id: c.connection.social_account_id.clone(),
+                platform: c.platform,
+                handle: c.connection.handle.clone(),
+                connected_at: c.connection.connected_at.clone(),
+            })),
+            Phase::Failed { failure: Failure::OAuth { code, message }, platform } => failed(
+                code.as_str().into(),
+                message.clone().unwrap_or_else(|| code.description().into()),
+                *platform,
+            ),
+            Phase::Failed { failure: Failure::Rejected(e), platform } | Phase::FailedToStart { error: e, platform } => {
+                failed(e.code(), e.to_string(), *platform)
             }
-            | Phase::FailedToStart { error: e, .. } => Some(e.code()),
-            Phase::Unavailable { .. } => Some("KILL_SWITCH".into()),
+            Phase::Unavailable { scope, platform } => failed(
+                ErrorCode::KillSwitch.as_str().into(),
+                format!("Layers' partner API is switched off (scope: {})", scope.as_str()),
+                *platform,
+            ),
             _ => None,
         }
     }
@@ -568,6 +575,7 @@ impl Flow {
     }
 
     /// Feeds one input at time `now` (epoch ms) and returns what to do, in order.
+    #[must_use = "the effects are the shell's work: run them in order"]
     pub fn handle(&mut self, input: Input, now: Millis) -> Vec<Effect> {
         let mut out = Vec::new();
         self.step(input, now, &mut out);
@@ -723,12 +731,7 @@ impl Flow {
         let url = result.and_then(|url| {
             // The URL becomes a link and a navigation: only http(s), never
             // `javascript:`, whatever the proxy says.
-            let scheme_ok = ["https://", "http://"].iter().any(|s| {
-                url.authorize_url
-                    .get(..s.len())
-                    .is_some_and(|p| p.eq_ignore_ascii_case(s))
-            });
-            if scheme_ok && !url.state.is_empty() {
+            if is_http_url(&url.authorize_url) && !url.state.is_empty() {
                 Ok(url)
             } else {
                 Err(ApiError::Malformed { status: 200 })
@@ -935,62 +938,32 @@ impl Flow {
         RequestId(self.next_request)
     }
 
-    /// Moves to `phase` and announces it.
+    /// Moves to `phase` (not an ending: see `conclude`) and announces it.
     fn enter(&mut self, phase: Phase, out: &mut Vec<Effect>) {
+        self.announce(phase, None, out);
+    }
+
+    /// Ends the attempt: forget it, announce the phase, and the one outcome event.
+    fn conclude(&mut self, ending: Phase, out: &mut Vec<Effect>) {
+        out.push(Effect::ClearPersisted);
+        let outcome = ending.outcome();
+        // The status event's code is the outcome's, so the two always agree.
+        let code = match &outcome {
+            Some(Event::Failed(f)) => Some(f.code.clone()),
+            _ => None,
+        };
+        self.announce(ending, code, out);
+        out.extend(outcome.map(Effect::Emit));
+    }
+
+    fn announce(&mut self, phase: Phase, code: Option<String>, out: &mut Vec<Effect>) {
         self.phase = phase;
         let p = &self.phase;
         out.push(Effect::Emit(Event::Status(StatusEvent {
             phase: p.name(),
             platform: p.platform(),
             expires_at: p.attempt().map(|a| format_rfc3339(a.expires_at)),
-            code: p.code(),
+            code,
         })));
     }
-
-    /// Ends the attempt: forget it, announce the phase, and the one outcome event.
-    fn conclude(&mut self, ending: Phase, out: &mut Vec<Effect>) {
-        out.push(Effect::ClearPersisted);
-        let outcome = match &ending {
-            Phase::Connected(c) => Some(Event::Connected(ConnectedEvent {
-                social_account_id: c.connection.social_account_id.clone(),
-                platform: c.platform,
-                handle: c.connection.handle.clone(),
-                connected_at: c.connection.connected_at.clone(),
-            })),
-            Phase::Failed {
-                failure: Failure::OAuth { code, message },
-                platform,
-            } => Some(failed(
-                code.as_str().into(),
-                message.clone().unwrap_or_else(|| code.description().into()),
-                *platform,
-            )),
-            Phase::Failed {
-                failure: Failure::Rejected(e),
-                platform,
-            }
-            | Phase::FailedToStart { error: e, platform } => {
-                Some(failed(e.code(), e.to_string(), *platform))
-            }
-            Phase::Unavailable { scope, platform } => Some(failed(
-                "KILL_SWITCH".into(),
-                format!(
-                    "Layers' partner API is switched off (scope: {})",
-                    scope.as_str()
-                ),
-                *platform,
-            )),
-            _ => None,
-        };
-        self.enter(ending, out);
-        out.extend(outcome.map(Effect::Emit));
-    }
-}
-
-fn failed(code: String, message: String, platform: Platform) -> Event {
-    Event::Failed(FailedEvent {
-        code,
-        message,
-        platform,
-    })
 }

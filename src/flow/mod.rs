@@ -80,6 +80,8 @@ pub use policy::PollPolicy;
 pub use time::Millis;
 
 #[cfg(test)]
+pub(crate) mod driver;
+#[cfg(test)]
 mod tests;
 
 #[cfg(test)]

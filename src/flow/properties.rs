@@ -18,6 +18,7 @@ use proptest::prelude::*;
 use super::time::format_rfc3339;
 // The spec's numbers are written out here, not read from `PollPolicy`,
 // so a wrong constant fails the properties instead of moving them.
+use super::driver::Driver;
 use super::*;
 use crate::api::{
     ApiError, Connection, ErrorCode, FailureCode, KillSwitchScope, OAuthStatus, OAuthUrl, Platform,
@@ -108,8 +109,8 @@ struct Attempted {
 }
 
 struct Sim {
-    flow: Flow,
-    now: Millis,
+    /// The flow and its clock; `driver.now` is the shell's "now".
+    driver: Driver,
     timer: Option<Millis>,
     /// Requests the shell has not answered yet, with the polled state.
     outstanding: Vec<(RequestId, Kind, String)>,
@@ -122,8 +123,7 @@ struct Sim {
 impl Sim {
     fn new(mode: Mode) -> Self {
         Sim {
-            flow: Flow::new(mode),
-            now: 1_776_538_931_000,
+            driver: Driver::new(mode, 1_776_538_931_000),
             timer: None,
             outstanding: vec![],
             last_poll: HashMap::new(),
@@ -143,9 +143,9 @@ impl Sim {
             input,
             Input::Start { .. } | Input::Retry | Input::Resume { .. }
         );
-        let was_active = self.flow.phase().is_active();
-        let effects = self.flow.handle(input, self.now);
-        let phase = self.flow.phase().clone();
+        let was_active = self.driver.flow.phase().is_active();
+        let effects = self.driver.feed(input);
+        let phase = self.driver.flow.phase().clone();
         if starts
             && !was_active
             && effects
@@ -215,7 +215,7 @@ impl Sim {
         state: String,
         phase: &Phase,
     ) -> Result<(), TestCaseError> {
-        let now = self.now;
+        let now = self.driver.now;
         let (Phase::Waiting(p) | Phase::Finishing(p)) = phase else {
             return Err(TestCaseError::fail(format!("poll in {:?}", phase.name())));
         };
@@ -313,9 +313,9 @@ impl Sim {
                     Some(e) => Err(e),
                     None => {
                         let expires_at = match salt % 4 {
-                            0 => format_rfc3339(self.now + 600_000),
-                            1 => format_rfc3339(self.now + u64::from(salt) * 1_000),
-                            2 => format_rfc3339(self.now.saturating_sub(60_000)),
+                            0 => format_rfc3339(self.driver.now + 600_000),
+                            1 => format_rfc3339(self.driver.now + u64::from(salt) * 1_000),
+                            2 => format_rfc3339(self.driver.now.saturating_sub(60_000)),
                             _ => "not a date".into(),
                         };
                         let state = self.fresh_state("st");
@@ -337,11 +337,11 @@ impl Sim {
 
     fn run(&mut self, step: Step) -> Result<(), TestCaseError> {
         match step {
-            Step::Advance(ms) | Step::Jump(ms) => self.now += ms,
-            Step::Back(ms) => self.now = self.now.saturating_sub(ms),
+            Step::Advance(ms) | Step::Jump(ms) => self.driver.now += ms,
+            Step::Back(ms) => self.driver.now = self.driver.now.saturating_sub(ms),
             Step::FireTimer(late) => {
                 if let Some(at) = self.timer.take() {
-                    self.now = self.now.max(at) + late;
+                    self.driver.now = self.driver.now.max(at) + late;
                     self.feed(Input::Timer)?;
                 }
             }
@@ -374,7 +374,7 @@ impl Sim {
                 let attempt = Attempt {
                     state: self.fresh_state("rs"),
                     platform: Platform::Tiktok,
-                    expires_at: (self.now + life).saturating_sub(300_000),
+                    expires_at: (self.driver.now + life).saturating_sub(300_000),
                 };
                 let returned = returned.map(|ok| {
                     if ok {
@@ -442,9 +442,9 @@ fn a_long_throttled_attempt_stays_within_the_rules() {
         sim.run(step).unwrap();
     }
     assert!(
-        matches!(sim.flow.phase(), Phase::Expired { .. }),
+        matches!(sim.driver.flow.phase(), Phase::Expired { .. }),
         "{:?}",
-        sim.flow.phase().name()
+        sim.driver.flow.phase().name()
     );
     assert!(sim.last_poll.len() == 1);
 }

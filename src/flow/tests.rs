@@ -1,5 +1,6 @@
 //! Example traces for every rule, driven through `Flow::handle` as the shell would.
 
+use super::driver::{mint_id, poll_id, Driver};
 use super::*;
 use crate::api::{
     ApiError, Connection, ErrorCode, FailureCode, KillSwitchScope, OAuthStatus, OAuthUrl, Platform,
@@ -11,100 +12,9 @@ const T0: Millis = 1_776_538_931_000;
 const EXPIRES: &str = "2026-04-18T19:12:11Z";
 const URL: &str = "https://www.tiktok.com/v2/auth/authorize?client_key=x&state=st_1";
 
-struct Shell {
-    flow: Flow,
-    now: Millis,
-    log: Vec<(Millis, Effect)>,
-}
-
-impl Shell {
-    fn new(mode: Mode) -> Self {
-        Self {
-            flow: Flow::new(mode),
-            now: T0,
-            log: vec![],
-        }
-    }
-
-    /// Feeds `input` at `T0 + ms`.
-    fn at(&mut self, ms: Millis, input: Input) -> Vec<Effect> {
-        self.now = T0 + ms;
-        let effects = self.flow.handle(input, self.now);
-        self.log
-            .extend(effects.iter().cloned().map(|e| (self.now, e)));
-        effects
-    }
-
-    /// Start (tab opened or blocked) and mint `state` with `expires_at`, at `ms`.
-    fn connect(&mut self, ms: Millis, blocked: bool, state: &str, expires_at: &str) -> Vec<Effect> {
-        let mint = mint_id(&self.at(
-            ms,
-            Input::Start {
-                platform: Platform::Tiktok,
-            },
-        ))
-        .expect("mint");
-        self.at(ms, Input::TabOpened { blocked });
-        self.at(
-            ms,
-            Input::Minted {
-                request: mint,
-                result: Ok(oauth_url(state, expires_at)),
-            },
-        )
-    }
-
-    fn polls(&self) -> Vec<Millis> {
-        self.log
-            .iter()
-            .filter(|(_, e)| matches!(e, Effect::Poll { .. }))
-            .map(|(t, _)| t - T0)
-            .collect()
-    }
-
-    fn events(&self) -> Vec<Event> {
-        self.log
-            .iter()
-            .filter_map(|(_, e)| {
-                if let Effect::Emit(ev) = e {
-                    Some(ev.clone())
-                } else {
-                    None
-                }
-            })
-            .collect()
-    }
-
-    fn outcome_events(&self) -> Vec<Event> {
-        self.events()
-            .into_iter()
-            .filter(|e| !matches!(e, Event::Status(_)))
-            .collect()
-    }
-
-    fn phases(&self) -> Vec<PhaseName> {
-        self.events()
-            .into_iter()
-            .filter_map(|e| {
-                if let Event::Status(s) = e {
-                    Some(s.phase)
-                } else {
-                    None
-                }
-            })
-            .collect()
-    }
-
-    /// Answers the poll among `effects` at `ms`.
-    fn answer(
-        &mut self,
-        effects: &[Effect],
-        ms: Millis,
-        result: Result<OAuthStatus, ApiError>,
-    ) -> Vec<Effect> {
-        let request = poll_id(effects).expect("a poll to answer");
-        self.at(ms, Input::Polled { request, result })
-    }
+/// The driver, its clock counting from [`T0`].
+fn shell(mode: Mode) -> Driver {
+    Driver::new(mode, T0)
 }
 
 fn oauth_url(state: &str, expires_at: &str) -> OAuthUrl {
@@ -113,26 +23,6 @@ fn oauth_url(state: &str, expires_at: &str) -> OAuthUrl {
         state: state.into(),
         expires_at: expires_at.into(),
     }
-}
-
-fn mint_id(effects: &[Effect]) -> Option<RequestId> {
-    effects.iter().find_map(|e| {
-        if let Effect::Mint { request, .. } = e {
-            Some(*request)
-        } else {
-            None
-        }
-    })
-}
-
-fn poll_id(effects: &[Effect]) -> Option<RequestId> {
-    effects.iter().find_map(|e| {
-        if let Effect::Poll { request, .. } = e {
-            Some(*request)
-        } else {
-            None
-        }
-    })
 }
 
 fn http(status: u16, code: Option<ErrorCode>, retry_after: Option<u32>) -> ApiError {
@@ -161,26 +51,12 @@ fn pending() -> Result<OAuthStatus, ApiError> {
 
 /// Drives pending answers: fire the timer at each `SetTimer`, answer each poll
 /// with `answer(n)` 100 ms later, until `until` ms.
-fn run(
-    s: &mut Shell,
-    until: Millis,
-    mut answer: impl FnMut(usize) -> Result<OAuthStatus, ApiError>,
-) {
+fn run(s: &mut Driver, until: Millis, mut answer: impl FnMut(usize) -> Result<OAuthStatus, ApiError>) {
     let mut n = 0;
-    while s.now - T0 < until {
-        let next = s.log.iter().rev().find_map(|(_, e)| {
-            if let Effect::SetTimer { at } = e {
-                Some(*at)
-            } else {
-                None
-            }
-        });
-        let Some(at) = next.filter(|&at| at > s.now && at - T0 <= until) else {
-            break;
-        };
-        let effects = s.at(at - T0, Input::Timer);
+    while let Some(effects) = s.fire_timer(until) {
         if poll_id(&effects).is_some() {
-            s.answer(&effects, at - T0 + 100, answer(n));
+            let sent = s.now - T0;
+            s.answer(&effects, sent + 100, answer(n));
             n += 1;
         }
     }
@@ -188,7 +64,7 @@ fn run(
 
 #[test]
 fn happy_path_with_early_confirmation_after_return() {
-    let mut s = Shell::new(Mode::Tab);
+    let mut s = shell(Mode::Tab);
     let effects = s.at(
         0,
         Input::Start {
@@ -324,8 +200,8 @@ fn happy_path_with_early_confirmation_after_return() {
 
 #[test]
 fn account_fetch_failure_keeps_the_connection() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let poll = s.at(5_000, Input::Timer);
     let effects = s.answer(&poll, 5_100, Ok(completed()));
     let Some(Effect::FetchAccounts { request }) = effects
@@ -350,8 +226,8 @@ fn account_fetch_failure_keeps_the_connection() {
 
 #[test]
 fn retry_after_12_delays_the_next_poll_12_seconds() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let poll = s.at(5_000, Input::Timer);
     let effects = s.answer(
         &poll,
@@ -369,8 +245,8 @@ fn retry_after_12_delays_the_next_poll_12_seconds() {
 
 #[test]
 fn backoff_5_10_20_30_30_then_resets() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let limited = || Err(http(429, Some(ErrorCode::RateLimited), None));
     run(&mut s, 200_000, |n| {
         if n < 5 {
@@ -392,8 +268,8 @@ fn backoff_5_10_20_30_30_then_resets() {
 
 #[test]
 fn server_errors_back_off_then_recover() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let errors = [
         http(500, Some(ErrorCode::Internal), None),
         ApiError::Network,
@@ -411,9 +287,9 @@ fn server_errors_back_off_then_recover() {
 
 #[test]
 fn the_phase_says_retrying_from_a_retryable_error_until_a_good_answer() {
-    let retrying = |s: &Shell| matches!(s.flow.phase(), Phase::Waiting(p) if p.is_retrying());
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let retrying = |s: &Driver| matches!(s.flow.phase(), Phase::Waiting(p) if p.is_retrying());
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let poll = s.at(5_000, Input::Timer);
     assert!(!retrying(&s));
     s.answer(&poll, 5_100, Err(http(500, Some(ErrorCode::Internal), None)));
@@ -426,8 +302,8 @@ fn the_phase_says_retrying_from_a_retryable_error_until_a_good_answer() {
 
 #[test]
 fn reset_cancels_an_attempt_under_way_then_shows_the_buttons() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let effects = s.at(1_000, Input::Reset);
     let statuses: Vec<_> = effects
         .iter()
@@ -456,8 +332,8 @@ fn client_errors_stop_the_attempt_for_the_integrator() {
         (403, ErrorCode::ForbiddenScope),
         (404, ErrorCode::NotFound),
     ] {
-        let mut s = Shell::new(Mode::Tab);
-        s.connect(0, false, "st_1", EXPIRES);
+        let mut s = shell(Mode::Tab);
+        s.connect(0, false, oauth_url("st_1", EXPIRES));
         let poll = s.at(5_000, Input::Timer);
         let error = http(status, Some(code.clone()), None);
         let effects = s.answer(&poll, 5_100, Err(error.clone()));
@@ -480,8 +356,8 @@ fn client_errors_stop_the_attempt_for_the_integrator() {
 
 #[test]
 fn kill_switch_stops_as_unavailable_with_its_scope() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let poll = s.at(5_000, Input::Timer);
     let error = ApiError::Http {
         status: 503,
@@ -524,9 +400,9 @@ fn kill_switch_stops_as_unavailable_with_its_scope() {
 
 #[test]
 fn nothing_is_polled_at_or_after_expires_at() {
-    let mut s = Shell::new(Mode::Tab);
+    let mut s = shell(Mode::Tab);
     // Twelve seconds of life: polls at 5 s and 10 s; the next would be 15 s.
-    s.connect(0, false, "st_1", "2026-04-18T19:02:23Z");
+    s.connect(0, false, oauth_url("st_1", "2026-04-18T19:02:23Z"));
     run(&mut s, 700_000, |_| pending());
     assert_eq!(s.polls(), [5_000, 10_000]);
     assert_eq!(
@@ -541,13 +417,13 @@ fn nothing_is_polled_at_or_after_expires_at() {
         "expiry is a status, not a failure"
     );
     assert!(s
-        .log
+        .log()
         .iter()
         .any(|(t, e)| *t == T0 + 12_000 && *e == Effect::ClearPersisted));
 
     // A poll due exactly at the deadline is not sent either.
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", "2026-04-18T19:02:21Z"); // deadline at 10 s
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", "2026-04-18T19:02:21Z")); // deadline at 10 s
     let poll = s.at(5_000, Input::Timer);
     s.answer(&poll, 5_000, pending());
     assert!(poll_id(&s.at(10_000, Input::Timer)).is_none());
@@ -556,8 +432,8 @@ fn nothing_is_polled_at_or_after_expires_at() {
 
 #[test]
 fn an_answer_in_flight_at_the_deadline_still_counts() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", "2026-04-18T19:02:21Z"); // deadline at 10 s
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", "2026-04-18T19:02:21Z")); // deadline at 10 s
     let poll = s.at(9_000, Input::Timer);
     assert!(
         s.at(10_000, Input::Timer).is_empty(),
@@ -567,8 +443,8 @@ fn an_answer_in_flight_at_the_deadline_still_counts() {
     s.answer(&poll, 10_500, Ok(completed()));
     assert!(matches!(s.flow.phase(), Phase::Connected(_)));
 
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", "2026-04-18T19:02:21Z");
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", "2026-04-18T19:02:21Z"));
     let poll = s.at(9_000, Input::Timer);
     s.answer(&poll, 10_500, Err(ApiError::Network));
     assert!(
@@ -579,8 +455,8 @@ fn an_answer_in_flight_at_the_deadline_still_counts() {
 
 #[test]
 fn try_again_after_expiry_mints_a_new_state() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", "2026-04-18T19:02:21Z");
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", "2026-04-18T19:02:21Z"));
     s.at(10_000, Input::Timer);
     assert!(matches!(s.flow.phase(), Phase::Expired { .. }));
     let effects = s.at(20_000, Input::Retry);
@@ -611,9 +487,9 @@ fn try_again_after_expiry_mints_a_new_state() {
 
 #[test]
 fn retry_is_offered_after_every_ending_but_success() {
-    let mut s = Shell::new(Mode::Tab);
+    let mut s = shell(Mode::Tab);
     assert!(s.at(0, Input::Retry).is_empty(), "nothing to retry yet");
-    s.connect(0, false, "st_1", EXPIRES);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     assert!(
         mint_id(&s.at(1_000, Input::Retry)).is_none(),
         "not while active"
@@ -624,8 +500,8 @@ fn retry_is_offered_after_every_ending_but_success() {
 
 #[test]
 fn cancel_stops_polling_and_closes_the_tab() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let poll = s.at(5_000, Input::Timer);
     let effects = s.at(6_000, Input::Cancel);
     assert_eq!(effects[..2], [Effect::CloseTab, Effect::ClearPersisted]);
@@ -649,7 +525,7 @@ fn cancel_stops_polling_and_closes_the_tab() {
 
 #[test]
 fn stale_answers_are_ignored() {
-    let mut s = Shell::new(Mode::Tab);
+    let mut s = shell(Mode::Tab);
     // A mint answered after cancel.
     let mint1 = mint_id(&s.at(
         0,
@@ -671,10 +547,10 @@ fn stale_answers_are_ignored() {
     assert!(matches!(s.flow.phase(), Phase::Cancelled { .. }));
 
     // A poll of attempt 2 answered during attempt 3.
-    s.connect(1_000, false, "st_2", EXPIRES);
+    s.connect(1_000, false, oauth_url("st_2", EXPIRES));
     let old_poll = s.at(6_000, Input::Timer);
     s.at(6_500, Input::Cancel);
-    s.connect(7_000, false, "st_3", EXPIRES);
+    s.connect(7_000, false, oauth_url("st_3", EXPIRES));
     assert!(s.answer(&old_poll, 7_500, Ok(completed())).is_empty());
     assert!(matches!(s.flow.phase(), Phase::Waiting(p) if p.attempt.state == "st_3"));
     // And a duplicate answer to the current poll is ignored too.
@@ -696,8 +572,8 @@ fn stale_answers_are_ignored() {
 
 #[test]
 fn a_return_with_an_error_code_fails_at_once() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let effects = s.at(
         3_000,
         Input::Returned(ReturnSignal::from_error_param(Some("platform_denied"))),
@@ -723,8 +599,8 @@ fn a_return_with_an_error_code_fails_at_once() {
     assert!(s.polls().is_empty());
 
     // An unknown code keeps its value.
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     s.at(
         3_000,
         Input::Returned(ReturnSignal::from_error_param(Some("quantum_flux"))),
@@ -741,8 +617,8 @@ fn a_return_with_an_error_code_fails_at_once() {
 
 #[test]
 fn a_polled_failure_keeps_its_code_and_message() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let poll = s.at(5_000, Input::Timer);
     let failed = OAuthStatus::Failed {
         code: FailureCode::ExchangeFailed,
@@ -768,8 +644,8 @@ fn a_polled_failure_keeps_its_code_and_message() {
 
 #[test]
 fn a_blocked_tab_exposes_the_link_and_polling_continues() {
-    let mut s = Shell::new(Mode::Tab);
-    let effects = s.connect(0, true, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    let effects = s.connect(0, true, oauth_url("st_1", EXPIRES));
     assert!(!effects
         .iter()
         .any(|e| matches!(e, Effect::NavigateTab { .. })));
@@ -782,7 +658,7 @@ fn a_blocked_tab_exposes_the_link_and_polling_continues() {
 
 #[test]
 fn a_tab_report_after_the_mint_still_navigates() {
-    let mut s = Shell::new(Mode::Tab);
+    let mut s = shell(Mode::Tab);
     let mint = mint_id(&s.at(
         0,
         Input::Start {
@@ -809,7 +685,7 @@ fn a_tab_report_after_the_mint_still_navigates() {
 
 #[test]
 fn a_failed_mint_closes_the_blank_tab() {
-    let mut s = Shell::new(Mode::Tab);
+    let mut s = shell(Mode::Tab);
     let mint = mint_id(&s.at(
         0,
         Input::Start {
@@ -861,7 +737,7 @@ fn every_mint_error_fails_to_start() {
         ApiError::Malformed { status: 200 },
     ];
     for error in errors {
-        let mut s = Shell::new(Mode::Redirect);
+        let mut s = shell(Mode::Redirect);
         let mint = mint_id(&s.at(
             0,
             Input::Start {
@@ -893,7 +769,7 @@ fn every_mint_error_fails_to_start() {
 
 #[test]
 fn an_authorize_url_that_is_not_http_never_becomes_a_link() {
-    let mut s = Shell::new(Mode::Tab);
+    let mut s = shell(Mode::Tab);
     let mint = mint_id(&s.at(
         0,
         Input::Start {
@@ -925,7 +801,7 @@ fn an_authorize_url_that_is_not_http_never_becomes_a_link() {
 
 #[test]
 fn redirect_mode_persists_and_leaves_then_resumes_on_return() {
-    let mut s = Shell::new(Mode::Redirect);
+    let mut s = shell(Mode::Redirect);
     let effects = s.at(
         0,
         Input::Start {
@@ -960,7 +836,7 @@ fn redirect_mode_persists_and_leaves_then_resumes_on_return() {
     );
 
     // The return page: a new flow resumes the persisted attempt and confirms at once.
-    let mut back = Shell::new(Mode::Redirect);
+    let mut back = shell(Mode::Redirect);
     let effects = back.at(
         90_000,
         Input::Resume {
@@ -989,7 +865,7 @@ fn resume_honours_expiry_and_errors() {
         expires_at: T0 + 600_000,
     };
 
-    let mut s = Shell::new(Mode::Tab);
+    let mut s = shell(Mode::Tab);
     let effects = s.at(
         600_000,
         Input::Resume {
@@ -1006,7 +882,7 @@ fn resume_honours_expiry_and_errors() {
     );
     assert!(s.polls().is_empty());
 
-    let mut s = Shell::new(Mode::Tab);
+    let mut s = shell(Mode::Tab);
     let effects = s.at(
         60_000,
         Input::Resume {
@@ -1020,7 +896,7 @@ fn resume_honours_expiry_and_errors() {
     assert!(poll_id(&effects).is_some(), "a reload polls at once");
     assert!(poll_id(&s.at(61_000, Input::Timer)).is_none());
 
-    let mut s = Shell::new(Mode::Redirect);
+    let mut s = shell(Mode::Redirect);
     let returned = Some(ReturnSignal::Error(FailureCode::MissingCode));
     s.at(
         60_000,
@@ -1042,7 +918,7 @@ fn resume_honours_expiry_and_errors() {
     assert!(s.polls().is_empty());
 
     // An empty state, or a resume while another attempt runs, is ignored.
-    let mut s = Shell::new(Mode::Tab);
+    let mut s = shell(Mode::Tab);
     let blank = Attempt {
         state: String::new(),
         ..attempt.clone()
@@ -1056,7 +932,7 @@ fn resume_honours_expiry_and_errors() {
             }
         )
         .is_empty());
-    s.connect(0, false, "st_2", EXPIRES);
+    s.connect(0, false, oauth_url("st_2", EXPIRES));
     assert!(s
         .at(
             1_000,
@@ -1070,8 +946,8 @@ fn resume_honours_expiry_and_errors() {
 
 #[test]
 fn offline_pauses_and_online_resumes() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     s.at(1_000, Input::Connectivity { online: false });
     assert!(!s.flow.is_online());
     assert!(poll_id(&s.at(5_000, Input::Timer)).is_none());
@@ -1087,8 +963,8 @@ fn offline_pauses_and_online_resumes() {
         "before the 41.1 s backoff"
     );
     // …but a 429's wait does not.
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let poll = s.at(5_000, Input::Timer);
     s.answer(&poll, 5_100, Err(http(429, None, Some(20))));
     s.at(6_000, Input::Connectivity { online: false });
@@ -1098,8 +974,8 @@ fn offline_pauses_and_online_resumes() {
 
 #[test]
 fn visible_again_polls_as_soon_as_the_rules_allow() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     // The hidden tab's timers were throttled: nothing fired for 40 s.
     let effects = s.at(40_000, Input::VisibilityChanged { visible: true });
     assert!(poll_id(&effects).is_some());
@@ -1111,28 +987,23 @@ fn visible_again_polls_as_soon_as_the_rules_allow() {
 
 #[test]
 fn a_clock_stepping_back_only_delays() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(10_000, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(10_000, false, oauth_url("st_1", EXPIRES));
     let poll = s.at(15_000, Input::Timer);
     s.answer(&poll, 15_100, pending());
     assert!(poll_id(&s.at(2_000, Input::Timer)).is_none());
     assert!(poll_id(&s.at(19_999, Input::Timer)).is_none());
     assert!(poll_id(&s.at(20_000, Input::Timer)).is_some());
     // Time zero and the far future do not panic.
-    let mut f = Flow::new(Mode::Tab);
-    f.handle(
-        Input::Start {
-            platform: Platform::Tiktok,
-        },
-        0,
-    );
-    f.handle(Input::Timer, u64::MAX);
+    let mut f = Driver::new(Mode::Tab, 0);
+    f.at(0, Input::Start { platform: Platform::Tiktok });
+    f.at(u64::MAX, Input::Timer);
 }
 
 #[test]
 fn the_confirmation_poll_honours_a_429_wait() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let poll = s.at(5_000, Input::Timer);
     s.answer(&poll, 5_100, Err(http(429, None, Some(10))));
     s.at(6_000, Input::Returned(ReturnSignal::Success));
@@ -1142,8 +1013,8 @@ fn the_confirmation_poll_honours_a_429_wait() {
 
 #[test]
 fn a_return_while_a_poll_is_in_flight_confirms_after_its_answer() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let poll = s.at(5_000, Input::Timer);
     assert!(poll_id(&s.at(5_500, Input::Returned(ReturnSignal::Success))).is_none());
     let effects = s.answer(&poll, 6_200, pending());
@@ -1160,8 +1031,8 @@ fn a_return_while_a_poll_is_in_flight_confirms_after_its_answer() {
 
 #[test]
 fn unrecognized_statuses_keep_polling() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     run(&mut s, 30_000, |_| {
         Ok(OAuthStatus::Unrecognized("queued".into()))
     });
@@ -1171,8 +1042,8 @@ fn unrecognized_statuses_keep_polling() {
 
 #[test]
 fn status_events_name_every_phase_change() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     let statuses: Vec<_> = s
         .events()
         .into_iter()
@@ -1236,8 +1107,8 @@ fn attempt_persists_as_json() {
 
 #[test]
 fn start_is_ignored_while_an_attempt_runs() {
-    let mut s = Shell::new(Mode::Tab);
-    s.connect(0, false, "st_1", EXPIRES);
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
     assert!(s
         .at(
             100,

@@ -9,28 +9,40 @@ use std::rc::Rc;
 /// Receives every event the flow emits, in order.
 pub type EventHandler = Rc<dyn Fn(&Event)>;
 
-/// Where and how to connect. Every field is reactive and read when it is
-/// needed, so a change applies to the next request.
+/// How to connect, beyond the endpoint and the project (which
+/// [`use_connect`] takes). Every field has a default, so set only what you
+/// need: `UseConnectOptions { mode: Mode::Redirect.into(), ..Default::default() }`.
+/// Every signal is read when it is needed, so a change applies to the next
+/// request.
 #[derive(Clone)]
 pub struct UseConnectOptions {
-    /// The partner proxy's base URL, e.g. `/api/layers`.
-    pub endpoint: Signal<String>,
-    /// The Layers project that will own the account.
-    pub project_id: Signal<String>,
-    /// Where Layers sends the customer back; `None` is this page without its
-    /// query. Relative URLs resolve against the document.
+    /// Where Layers sends the customer back; `None` (the default) is this
+    /// page without its query. Relative URLs resolve against the document.
     pub return_url: Signal<Option<String>>,
-    /// Platform scopes; `None` asks for Layers' full default set.
+    /// Platform scopes; `None` (the default) asks for Layers' full default set.
     pub scopes: Signal<Option<Vec<String>>>,
-    /// Opaque note passed to Layers.
+    /// Opaque note passed to Layers; none by default.
     pub usage_note: Signal<Option<String>>,
-    /// New tab (default) or same-page redirect.
+    /// New tab (the default) or same-page redirect.
     pub mode: Signal<Mode>,
-    /// Called with every event the flow emits, in order.
+    /// Called with every event the flow emits, in order; none by default.
     pub on_event: Option<EventHandler>,
     /// Keeps this widget's persisted attempt apart from other widgets' of
-    /// the same project on one page; empty when there is only one.
+    /// the same project on one page; empty (the default) when there is only one.
     pub instance_id: String,
+}
+
+impl Default for UseConnectOptions {
+    fn default() -> Self {
+        UseConnectOptions {
+            return_url: Signal::stored(None),
+            scopes: Signal::stored(None),
+            usage_note: Signal::stored(None),
+            mode: Signal::stored(Mode::Tab),
+            on_event: None,
+            instance_id: String::new(),
+        }
+    }
 }
 
 /// What [`use_connect`] returns: the phase to render and the actions.
@@ -71,32 +83,42 @@ impl UseConnect {
     }
 }
 
-/// Runs the connect flow for as long as the calling owner lives: listens for
-/// the customer's return, resumes a persisted attempt, polls by the rules in
-/// [`crate::flow`]. When the owner is disposed (the component unmounts) every
-/// timer, listener and request stops.
+/// Runs the connect flow against the proxy at `endpoint` for `project_id`,
+/// for as long as the calling owner lives: listens for the customer's return,
+/// resumes a persisted attempt, polls by the rules in [`crate::flow`]. When
+/// the owner is disposed (the component unmounts) every timer, listener and
+/// request stops. [`use_connect_with_options`] sets the rest.
 ///
 /// ```ignore
-/// let connect = use_connect(UseConnectOptions {
-///     endpoint: Signal::from("/api/layers".to_string()),
-///     project_id: Signal::from("prj_demo".to_string()),
-///     return_url: Signal::from(None),
-///     scopes: Signal::from(None),
-///     usage_note: Signal::from(None),
-///     mode: Signal::from(Mode::Tab),
-///     on_event: None,
-///     instance_id: String::new(),
-/// });
+/// let connect = use_connect("/api/layers", "prj_demo");
 /// view! { <button on:click=move |_| connect.connect(Platform::Tiktok)>"Connect TikTok"</button> }
 /// ```
-pub fn use_connect(options: UseConnectOptions) -> UseConnect {
-    let on_event = options.on_event.clone();
-    use_connect_with(Box::new(SignalSettings(options)), on_event)
+pub fn use_connect(endpoint: impl Into<Signal<String>>, project_id: impl Into<Signal<String>>) -> UseConnect {
+    use_connect_with_options(endpoint, project_id, UseConnectOptions::default())
 }
 
-/// [`use_connect`] with the settings read from elsewhere than signals (the
-/// custom element reads its validated attributes directly).
-pub(crate) fn use_connect_with(settings: Box<dyn Settings>, on_event: Option<EventHandler>) -> UseConnect {
+/// [`use_connect`] with [`UseConnectOptions`].
+///
+/// ```ignore
+/// let connect = use_connect_with_options(
+///     "/api/layers",
+///     "prj_demo",
+///     UseConnectOptions { mode: Mode::Redirect.into(), ..Default::default() },
+/// );
+/// ```
+pub fn use_connect_with_options(
+    endpoint: impl Into<Signal<String>>,
+    project_id: impl Into<Signal<String>>,
+    options: UseConnectOptions,
+) -> UseConnect {
+    let on_event = options.on_event.clone();
+    let settings = SignalSettings { endpoint: endpoint.into(), project_id: project_id.into(), options };
+    use_connect_with_settings(Box::new(settings), on_event)
+}
+
+/// The flow with the settings read from elsewhere than signals (the custom
+/// element reads its validated attributes directly).
+pub(crate) fn use_connect_with_settings(settings: Box<dyn Settings>, on_event: Option<EventHandler>) -> UseConnect {
     let phase = RwSignal::new(Phase::Idle);
     let online = RwSignal::new(true);
     let observer = SignalObserver { phase, online, on_event };
@@ -104,34 +126,38 @@ pub(crate) fn use_connect_with(settings: Box<dyn Settings>, on_event: Option<Eve
     UseConnect { phase: phase.into(), online: online.into(), shell: StoredValue::new_local(shell) }
 }
 
-struct SignalSettings(UseConnectOptions);
+struct SignalSettings {
+    endpoint: Signal<String>,
+    project_id: Signal<String>,
+    options: UseConnectOptions,
+}
 
 impl Settings for SignalSettings {
     fn endpoint(&self) -> String {
-        self.0.endpoint.get_untracked()
+        self.endpoint.get_untracked()
     }
     fn project_id(&self) -> String {
-        self.0.project_id.get_untracked()
+        self.project_id.get_untracked()
     }
     fn mode(&self) -> Mode {
-        self.0.mode.get_untracked()
+        self.options.mode.get_untracked()
     }
     fn instance_id(&self) -> String {
-        self.0.instance_id.clone()
+        self.options.instance_id.clone()
     }
     fn mint_request(&self, platform: Platform) -> OAuthUrlRequest {
         OAuthUrlRequest {
             platform,
-            return_url: resolve_return_url(self.0.return_url.get_untracked().as_deref()),
-            scopes: self.0.scopes.get_untracked(),
-            usage_note: self.0.usage_note.get_untracked(),
+            return_url: resolve_return_url(self.options.return_url.get_untracked().as_deref()),
+            scopes: self.options.scopes.get_untracked(),
+            usage_note: self.options.usage_note.get_untracked(),
         }
     }
 }
 
 /// `None` or empty: this page without query or fragment (Layers' allowlist
 /// matches the path). Relative: resolved against the document's base URL.
-pub fn resolve_return_url(configured: Option<&str>) -> String {
+pub(crate) fn resolve_return_url(configured: Option<&str>) -> String {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return configured.unwrap_or_default().to_string();
     };

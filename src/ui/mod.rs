@@ -3,8 +3,8 @@
 mod hook;
 mod view;
 
-pub use hook::{use_connect, EventHandler, UseConnect, UseConnectOptions};
-pub(crate) use hook::{resolve_return_url, use_connect_with};
+pub use hook::{use_connect, use_connect_with_options, EventHandler, UseConnect, UseConnectOptions};
+pub(crate) use hook::{resolve_return_url, use_connect_with_settings};
 pub use view::{ConnectView, STYLE};
 
 use crate::api::Platform;
@@ -89,16 +89,15 @@ pub fn LayersConnect(
             }
         }
     });
-    let connect = use_connect(UseConnectOptions {
-        endpoint,
-        project_id,
+    let options = UseConnectOptions {
         return_url: Signal::derive(move || return_url.get()),
         scopes: Signal::derive(move || scopes.get()),
         usage_note: Signal::derive(move || usage_note.get()),
         mode: Signal::derive(move || mode.get().unwrap_or_default()),
         on_event: Some(on_event),
         instance_id,
-    });
+    };
+    let connect = use_connect_with_options(endpoint, project_id, options);
     let platforms = Signal::derive(move || platforms.get().unwrap_or_else(|| vec![Platform::Tiktok, Platform::Instagram]));
     let messages = Signal::derive(move || {
         messages.get().unwrap_or_else(|| Messages::for_lang(&lang.get().unwrap_or_default()))
