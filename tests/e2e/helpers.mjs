@@ -174,20 +174,27 @@ export const storedAttempt = (page, id = "widget") =>
   page.evaluate((key) => sessionStorage.getItem(key), `layers-connect:prj_demo#${id}`);
 
 /**
- * Status polls as the browser sent them (send times from the browser's own
- * request timing). The polling floors count from when a poll was sent, so
- * gaps are measured here; the sandbox log, one proxy hop later, adds the
- * proxy's latency jitter on a loaded machine.
+ * Status polls as the widget sent them: the page's own clock at the moment
+ * the widget called fetch(). The polling floors count from that call, so
+ * gaps are measured there. The network stack's start time (request.timing())
+ * and the sandbox log, one proxy hop later, both add dispatch jitter that
+ * reached 120 ms on a loaded 2-CPU machine, which is not the widget's.
+ * Await it before the page navigates.
  */
-export function recordPolls(page) {
+export async function recordPolls(page) {
   const polls = [];
-  const add = (request) => {
-    const url = request.url();
-    if (!url.includes("/api/layers/social/oauth-status/")) return;
-    polls.push({ state: url.split("/").pop(), ms: request.timing().startTime });
+  await page.exposeBinding("__layersRecordPoll", (_source, url, ms) => {
+    if (!String(url).includes("/api/layers/social/oauth-status/")) return;
+    polls.push({ state: String(url).split("/").pop(), ms });
     polls.sort((a, b) => a.ms - b.ms);
-  };
-  page.on("requestfinished", add);
-  page.on("requestfailed", add);
+  });
+  await page.addInitScript(() => {
+    const fetch = window.fetch;
+    window.fetch = function (input, init) {
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      window.__layersRecordPoll(url, performance.timeOrigin + performance.now());
+      return fetch.call(this, input, init);
+    };
+  });
   return polls;
 }

@@ -53,7 +53,7 @@ test("two widgets run their own attempts: one denied, the other connected", asyn
 
 test("moving a waiting widget elsewhere in the DOM neither restarts nor duplicates its polling", async ({ page, server, sandbox }) => {
   test.setTimeout(60_000);
-  const sent = recordPolls(page);
+  const sent = await recordPolls(page);
   await openDemo(page, server);
   const a = widget(page, "#widget");
   const popup = await startInTab(page, "TikTok", "#widget");

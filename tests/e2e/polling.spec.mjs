@@ -4,13 +4,13 @@
 
 import { test, expect, widget, openDemo, startInTab, consent, eventsOf, gaps, sleep, recordPolls, expectNoRateLimited } from "./helpers.mjs";
 
-// Gaps are measured on the browser's send times (recordPolls); the statuses
+// Gaps are measured at the widget's fetch() calls (recordPolls); the statuses
 // and the count come from the sandbox's own log. Allow timer jitter.
 const JITTER = 60;
 
 test("429 with Retry-After: each wait honours it and the backoff, capped at 30 s; polls recover", async ({ page, server, sandbox }) => {
   test.setTimeout(150_000);
-  const sent = recordPolls(page);
+  const sent = await recordPolls(page);
   await openDemo(page, server);
   const w = widget(page);
   const popup = await startInTab(page, "TikTok");
@@ -42,7 +42,7 @@ test("429 with Retry-After: each wait honours it and the backoff, capped at 30 s
 test("over a whole consent window, polls keep the 5 s floor except one early confirmation, and stop at expiry", async ({ page, context, server, sandbox }) => {
   test.setTimeout(90_000);
   await sandbox.settings({ stateTtlSeconds: 40 });
-  const sent = recordPolls(page);
+  const sent = await recordPolls(page);
   await openDemo(page, server);
   const w = widget(page);
   await startInTab(page, "TikTok");

@@ -42,7 +42,7 @@ test("a link that expires shows the expired state; Try again mints a new state t
 
 test("a burst of 500s backs off (5 s, then 10 s) and polling recovers to the 5 s floor", async ({ page, server, sandbox }) => {
   test.setTimeout(60_000);
-  const sent = recordPolls(page);
+  const sent = await recordPolls(page);
   await openDemo(page, server);
   const w = widget(page);
   const popup = await startInTab(page, "TikTok");
