@@ -149,8 +149,20 @@ pub fn sandbox_config(settings: &Settings) -> layers_sandbox::Config {
 pub struct DemoInfo {
     /// The embedded sandbox's base URL, when there is one.
     pub sandbox_url: Option<String>,
-    /// The Layers API base the proxy talks to.
+    /// The origin (`scheme://host[:port]`) of the Layers API the proxy talks to.
     pub upstream: Option<String>,
+}
+
+impl DemoInfo {
+    /// What the page may know: the sandbox URL if embedded, and only the
+    /// origin of the Layers base (its path is nobody's business, and a base
+    /// never holds credentials or a query: [`layers_proxy::UpstreamBase`]).
+    pub fn new(sandbox_url: Option<&Url>, upstream: &layers_proxy::UpstreamBase) -> Self {
+        Self {
+            sandbox_url: sandbox_url.map(Url::to_string),
+            upstream: Some(upstream.origin()),
+        }
+    }
 }
 
 /// The demo app: `/healthz`, `/demo-config.json`, the proxy at
@@ -241,7 +253,7 @@ mod tests {
         let Upstream::Remote(remote) = both.upstream else {
             panic!("remote expected")
         };
-        assert_eq!(remote.base.as_str(), "https://api.layers.com/");
+        assert_eq!(remote.base.to_string(), "https://api.layers.com/");
         assert!(remote.key == ApiKey::new("lp_live_SECRET"));
         let bad = settings(&[
             ("LAYERS_API_BASE", "api.layers.com"),
@@ -314,6 +326,18 @@ mod tests {
         );
         assert_eq!(s.timeout, Duration::from_millis(250));
         assert!(settings(&[("LAYERS_PROXY_RETURN_URLS", "/relative")]).is_err());
+    }
+
+    #[test]
+    fn demo_config_publishes_the_upstream_origin_only() {
+        let base: layers_proxy::UpstreamBase =
+            "https://gw.example.com:8443/layers/v1".parse().unwrap();
+        let info = DemoInfo::new(None, &base);
+        assert_eq!(
+            info.upstream.as_deref(),
+            Some("https://gw.example.com:8443")
+        );
+        assert!(info.sandbox_url.is_none());
     }
 
     #[test]

@@ -71,8 +71,15 @@ async fn main() -> ExitCode {
                         "No LAYERS_API_BASE / LAYERS_API_KEY: using the embedded Layers sandbox at {} with its demo key",
                         running.url(),
                     );
+                    let base = match running.url().clone().try_into() {
+                        Ok(base) => base,
+                        Err(error) => {
+                            eprintln!("layers-demo: the embedded sandbox's URL: {error}");
+                            return ExitCode::FAILURE;
+                        }
+                    };
                     let upstream = settings::Upstream {
-                        base: running.url().clone(),
+                        base,
                         key: ApiKey::new(demo::SANDBOX_KEY),
                     };
                     (upstream, Some(running))
@@ -97,10 +104,10 @@ async fn main() -> ExitCode {
         }
     }
 
-    let info = demo::DemoInfo {
-        sandbox_url: sandbox.as_ref().map(|running| running.url().to_string()),
-        upstream: Some(upstream.base.to_string()),
-    };
+    let info = demo::DemoInfo::new(
+        sandbox.as_ref().map(|running| running.url()),
+        &upstream.base,
+    );
     let config = settings.proxy_config(&upstream);
     let app = demo::app(
         layers_proxy::router(config),

@@ -7,7 +7,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use layers_proxy::{ApiKey, Config, CookieSecret, MintLimit};
+use layers_proxy::{ApiKey, Config, CookieSecret, MintLimit, UpstreamBase};
 use url::Url;
 
 /// A setting that is missing, contradictory or malformed. The message names
@@ -29,8 +29,9 @@ pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 /// The real Layers API (or any compatible one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upstream {
-    /// `LAYERS_API_BASE`, e.g. `https://api.layers.com`.
-    pub base: Url,
+    /// `LAYERS_API_BASE`, e.g. `https://api.layers.com`: no credentials,
+    /// query or fragment (refused at startup).
+    pub base: UpstreamBase,
     /// `LAYERS_API_KEY` or the contents of `LAYERS_API_KEY_FILE`.
     pub key: ApiKey,
 }
@@ -264,10 +265,10 @@ fn upstream(get: Lookup<'_>) -> Result<Option<Upstream>, SettingsError> {
              (or neither, for the embedded sandbox)",
         ),
         (Some(base), Some(key)) => {
-            let base = Url::parse(base.trim())
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-                .ok_or_else(|| SettingsError(format!("LAYERS_API_BASE: {base:?} is not an http(s) URL")))?;
+            // The value is not echoed: it may hold the very credentials being refused.
+            let base: UpstreamBase = base
+                .parse()
+                .map_err(|e| SettingsError(format!("LAYERS_API_BASE: {e}")))?;
             if key.trim().is_empty() {
                 return invalid("the Layers API key is empty");
             }
@@ -299,7 +300,7 @@ mod tests {
     #[test]
     fn standalone_needs_layers_projects_and_return_urls() {
         let s = server(&REAL).unwrap();
-        assert_eq!(s.upstream.base.as_str(), "https://api.layers.com/");
+        assert_eq!(s.upstream.base.to_string(), "https://api.layers.com/");
         assert!(s.upstream.key == ApiKey::new("lp_live_SECRET"));
         assert_eq!(s.projects, ["prj_a", "prj_b"]);
         assert_eq!(s.addr(), "127.0.0.1:8080".parse().unwrap());
@@ -323,6 +324,21 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("layers-demo"));
+    }
+
+    #[test]
+    fn base_with_credentials_query_or_fragment_stops_startup() {
+        for base in [
+            "https://user:hunter2@api.layers.com",
+            "https://api.layers.com/?key=hunter2",
+            "https://api.layers.com/#hunter2",
+        ] {
+            let mut pairs = REAL.to_vec();
+            pairs[0] = ("LAYERS_API_BASE", base);
+            let err = server(&pairs).unwrap_err().to_string();
+            assert!(err.contains("LAYERS_API_BASE"), "{base}: {err}");
+            assert!(!err.contains("hunter2"), "{base}: {err}");
+        }
     }
 
     #[test]

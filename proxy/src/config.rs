@@ -130,6 +130,76 @@ impl Default for MintLimit {
     }
 }
 
+/// The Layers API base URL, checked: http(s) with a host, and nothing a
+/// forwarder must not carry or publish. Credentials (`https://user:pw@…`) would
+/// be sent as Basic auth next to the key and shown wherever the base is shown;
+/// a query or fragment has no meaning for a base and would be dropped or glued
+/// onto every call. Each of those is refused with [`ConfigError::UpstreamBase`].
+///
+/// The path is normalised: `https://api.layers.com`, `…/` and `…/v1/` all mean
+/// `https://api.layers.com/`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UpstreamBase(Url);
+
+impl UpstreamBase {
+    /// Checks and normalises `url`.
+    pub fn new(url: Url) -> Result<Self, ConfigError> {
+        let refuse = |reason: &'static str| Err(ConfigError::UpstreamBase { reason });
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return refuse("it must be an absolute http(s) URL with a host");
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return refuse("it must not contain credentials (user:password@); the API key is the only credential sent");
+        }
+        if url.query().is_some() {
+            return refuse("it must not contain a query (?…)");
+        }
+        if url.fragment().is_some() {
+            return refuse("it must not contain a fragment (#…)");
+        }
+        Ok(Self(normalize_base(url)))
+    }
+
+    /// The normalised base (ends with `/`, no `/v1`).
+    pub fn as_url(&self) -> &Url {
+        &self.0
+    }
+
+    /// `scheme://host[:port]`: what may be shown to a browser about the upstream.
+    pub fn origin(&self) -> String {
+        self.0.origin().ascii_serialization()
+    }
+}
+
+impl TryFrom<Url> for UpstreamBase {
+    type Error = ConfigError;
+    fn try_from(url: Url) -> Result<Self, ConfigError> {
+        Self::new(url)
+    }
+}
+
+impl std::str::FromStr for UpstreamBase {
+    type Err = ConfigError;
+    fn from_str(raw: &str) -> Result<Self, ConfigError> {
+        let url = Url::parse(raw.trim()).map_err(|_| ConfigError::UpstreamBase {
+            reason: "it is not an absolute URL",
+        })?;
+        Self::new(url)
+    }
+}
+
+impl fmt::Display for UpstreamBase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+impl fmt::Debug for UpstreamBase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "UpstreamBase({:?})", self.0.as_str())
+    }
+}
+
 /// Everything [`crate::router`] needs. Build with [`Config::new`] and the
 /// chained setters; every setter is infallible, fallible parsing happens in
 /// the argument types ([`Url`], [`CookieSecret`]).
@@ -152,15 +222,16 @@ pub struct Config {
 
 impl Config {
     /// A proxy to the Layers API at `api_base` (e.g. `https://api.layers.com`;
-    /// a trailing `/v1` is accepted and dropped) using `api_key`.
+    /// a trailing `/v1` is accepted and dropped; see [`UpstreamBase`] for what
+    /// is refused) using `api_key`.
     ///
     /// Defaults: a per-process cookie secret (set [`Config::cookie_secret`] for
     /// more than one instance), no project authorized, no return URL allowed,
     /// only same-origin browser callers, 10 mints per 10 minutes per session,
     /// 5 s connect and 15 s total upstream timeouts.
-    pub fn new(api_base: Url, api_key: ApiKey) -> Self {
+    pub fn new(api_base: UpstreamBase, api_key: ApiKey) -> Self {
         Self {
-            api_base: normalize_base(api_base),
+            api_base: api_base.0,
             api_key,
             cookie_secret: CookieSecret::generate(),
             cookie_secret_generated: true,
@@ -294,8 +365,6 @@ fn normalize_base(mut base: Url) -> Url {
     let path = base.path().trim_end_matches('/');
     let path = path.strip_suffix("/v1").unwrap_or(path).to_owned();
     base.set_path(&format!("{path}/"));
-    base.set_query(None);
-    base.set_fragment(None);
     base
 }
 
@@ -307,6 +376,11 @@ pub enum ConfigError {
         /// Its actual length.
         len: usize,
     },
+    /// The Layers base URL is not usable (see [`UpstreamBase`]).
+    UpstreamBase {
+        /// Why, without echoing the URL (it may hold credentials).
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -317,6 +391,9 @@ impl fmt::Display for ConfigError {
                 "the cookie secret must be at least {COOKIE_SECRET_MIN_BYTES} bytes (got {len}); \
                  generate one with `openssl rand -hex 32`"
             ),
+            Self::UpstreamBase { reason } => {
+                write!(f, "the Layers API base URL is refused: {reason}")
+            }
         }
     }
 }
@@ -329,7 +406,7 @@ mod tests {
 
     fn config() -> Config {
         Config::new(
-            Url::parse("https://api.layers.com").unwrap(),
+            "https://api.layers.com".parse().unwrap(),
             ApiKey::new("lp_live_SECRET\n"),
         )
     }
@@ -357,7 +434,7 @@ mod tests {
             "https://api.layers.com/v1",
             "https://api.layers.com/v1/",
         ] {
-            let config = Config::new(Url::parse(raw).unwrap(), ApiKey::new("k"));
+            let config = Config::new(raw.parse().unwrap(), ApiKey::new("k"));
             assert_eq!(
                 config.api_base().as_str(),
                 "https://api.layers.com/",
@@ -365,10 +442,29 @@ mod tests {
             );
         }
         let config = Config::new(
-            Url::parse("http://gw.local/layers/v1").unwrap(),
+            "http://gw.local/layers/v1".parse().unwrap(),
             ApiKey::new("k"),
         );
         assert_eq!(config.api_base().as_str(), "http://gw.local/layers/");
+    }
+
+    #[test]
+    fn base_with_credentials_query_or_fragment_is_refused_without_echoing_it() {
+        for raw in [
+            "https://user:hunter2@api.layers.com",
+            "https://hunter2@api.layers.com/",
+            "https://api.layers.com/?token=hunter2",
+            "https://api.layers.com/?",
+            "https://api.layers.com/#hunter2",
+            "ftp://api.layers.com/",
+            "not a url hunter2",
+        ] {
+            let err = raw.parse::<UpstreamBase>().unwrap_err();
+            assert!(matches!(err, ConfigError::UpstreamBase { .. }), "{raw}");
+            assert!(!err.to_string().contains("hunter2"), "{raw}: {err}");
+        }
+        let base: UpstreamBase = "https://api.layers.com:8443/v1".parse().unwrap();
+        assert_eq!(base.origin(), "https://api.layers.com:8443");
     }
 
     #[test]

@@ -37,7 +37,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub use allowlist::ReturnUrlAllowlist;
 pub use config::{
     ApiKey, Config, ConfigError, CookieSecret, MintLimit, ProjectAuthorizer, RequestContext,
-    SecureCookies, COOKIE_SECRET_MIN_BYTES,
+    SecureCookies, UpstreamBase, COOKIE_SECRET_MIN_BYTES,
 };
 pub use extract::MAX_BODY_BYTES;
 pub use session::{COOKIE_NAME, MAX_STATES};

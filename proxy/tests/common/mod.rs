@@ -82,7 +82,7 @@ pub fn config(base: &Url) -> Config {
 
 pub fn config_with_key(base: &Url, key: &str) -> Config {
     capture_logs();
-    Config::new(base.clone(), ApiKey::new(key))
+    Config::new(base.clone().try_into().unwrap(), ApiKey::new(key))
         .allow_projects(["prj_demo"])
         .allow_return_url(Url::parse(RETURN_URL).unwrap())
         .allow_return_url(Url::parse("http://localhost:8080/return.html").unwrap())
