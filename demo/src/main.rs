@@ -30,6 +30,7 @@ Every setting is an environment variable (docs/proxy.md):
   LAYERS_PROXY_PROJECTS             comma-separated projects (default prj_demo)
   LAYERS_PROXY_RETURN_URLS          comma-separated return URL allowlist (default the demo's)
   LAYERS_PROXY_ALLOWED_ORIGINS      extra origins trusted to POST
+  LAYERS_PROXY_AUTHORIZE_ORIGINS    origins besides TikTok's and Instagram's an authorizeUrl may use
   LAYERS_PROXY_COOKIE_SECRET        64+ bytes signing the session cookie (default: per process)
   LAYERS_PROXY_CONNECT_TIMEOUT_MS   upstream connect timeout (default 5000)
   LAYERS_PROXY_TIMEOUT_MS           upstream total timeout (default 15000)
@@ -108,7 +109,11 @@ async fn main() -> ExitCode {
         sandbox.as_ref().map(|running| running.url()),
         &upstream.base,
     );
-    let config = settings.proxy_config(&upstream);
+    let mut config = settings.proxy_config(&upstream);
+    if let Some(running) = &sandbox {
+        // The sandbox serves its consent pages itself, on its own origin.
+        config = config.allow_authorize_origin(running.url());
+    }
     let app = demo::app(
         layers_proxy::router(config),
         &settings.www_dir,

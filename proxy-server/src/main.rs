@@ -24,6 +24,7 @@ Every setting is an environment variable (docs/proxy.md):
   LAYERS_PROXY_PROJECTS             comma-separated projects users may connect (required)
   LAYERS_PROXY_RETURN_URLS          comma-separated return URL allowlist (required)
   LAYERS_PROXY_ALLOWED_ORIGINS      comma-separated origins trusted to POST (default: same-origin only)
+  LAYERS_PROXY_AUTHORIZE_ORIGINS    origins besides TikTok's and Instagram's an authorizeUrl may use (a sandbox's)
   LAYERS_PROXY_COOKIE_SECRET        64+ bytes signing the session cookie (default: per process)
   LAYERS_PROXY_BIND                 address to listen on (default 127.0.0.1)
   PORT                              port to listen on (default 8080)

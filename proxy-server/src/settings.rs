@@ -57,6 +57,9 @@ pub struct ProxySettings {
     pub return_urls: Option<Vec<Url>>,
     /// `LAYERS_PROXY_ALLOWED_ORIGINS` (comma-separated).
     pub allowed_origins: Vec<Url>,
+    /// `LAYERS_PROXY_AUTHORIZE_ORIGINS` (comma-separated): origins besides the
+    /// platforms' hosts a mint's `authorizeUrl` may point to (a Layers sandbox).
+    pub authorize_origins: Vec<Url>,
     /// `LAYERS_PROXY_LOG_FORMAT=json` for JSON log lines (filter: `RUST_LOG`).
     pub json_logs: bool,
 }
@@ -88,6 +91,7 @@ impl ProxySettings {
             projects: list(get, "LAYERS_PROXY_PROJECTS"),
             return_urls: urls(get, "LAYERS_PROXY_RETURN_URLS")?,
             allowed_origins: urls(get, "LAYERS_PROXY_ALLOWED_ORIGINS")?.unwrap_or_default(),
+            authorize_origins: urls(get, "LAYERS_PROXY_AUTHORIZE_ORIGINS")?.unwrap_or_default(),
             json_logs: get("LAYERS_PROXY_LOG_FORMAT")
                 .is_some_and(|f| f.eq_ignore_ascii_case("json")),
         })
@@ -114,6 +118,9 @@ impl ProxySettings {
         }
         for origin in origins {
             config = config.allowed_origin(origin);
+        }
+        for origin in &self.authorize_origins {
+            config = config.allow_authorize_origin(origin);
         }
         config
     }

@@ -64,6 +64,8 @@ async fn serves_the_proxy_against_layers() {
             "LAYERS_PROXY_RETURN_URLS",
             "http://127.0.0.1:8080/return.html",
         ),
+        // The sandbox's consent pages are on its own origin, not tiktok.com.
+        ("LAYERS_PROXY_AUTHORIZE_ORIGINS", base.as_str()),
     ];
     // Blocks this worker only; the sandbox answers on the others.
     let server = tokio::task::block_in_place(|| start(BIN, &env, "Layers API:"));

@@ -12,6 +12,7 @@ use axum_extra::extract::cookie::Key;
 use url::Url;
 
 use crate::allowlist::ReturnUrlAllowlist;
+use crate::authorize_url::AuthorizeUrlPolicy;
 
 /// The Layers API key. Only the upstream client ever reads it, to build the
 /// `Authorization` header; `Debug` shows a placeholder so no log can print it.
@@ -214,6 +215,7 @@ pub struct Config {
     pub(crate) allowed_origins: HashSet<String>,
     pub(crate) allow_requests_without_origin: bool,
     pub(crate) return_urls: ReturnUrlAllowlist,
+    pub(crate) authorize_urls: AuthorizeUrlPolicy,
     pub(crate) authorize_project: ProjectAuthorizer,
     pub(crate) mint_limit: MintLimit,
     pub(crate) connect_timeout: Duration,
@@ -240,6 +242,7 @@ impl Config {
             allowed_origins: HashSet::new(),
             allow_requests_without_origin: false,
             return_urls: ReturnUrlAllowlist::default(),
+            authorize_urls: AuthorizeUrlPolicy::default(),
             authorize_project: Arc::new(|_, _| false),
             mint_limit: MintLimit::default(),
             connect_timeout: Duration::from_secs(5),
@@ -289,6 +292,18 @@ impl Config {
     /// must match exactly; query and fragment are free).
     pub fn allow_return_url(mut self, url: Url) -> Self {
         self.return_urls.push(url);
+        self
+    }
+
+    /// Also accepts mint answers whose `authorizeUrl` is on this URL's origin
+    /// (scheme, host, port). By default only https URLs on the platforms' hosts
+    /// ([`crate::PLATFORM_AUTHORIZE_HOSTS`]) come down; anything else is
+    /// `502 UPSTREAM_INVALID`. Add the Layers sandbox's origin when the proxy
+    /// talks to it: the sandbox serves its consent pages itself.
+    pub fn allow_authorize_origin(mut self, origin: &Url) -> Self {
+        self.authorize_urls
+            .extra_origins
+            .insert(origin.origin().ascii_serialization());
         self
     }
 
@@ -351,6 +366,7 @@ impl fmt::Debug for Config {
                 &self.allow_requests_without_origin,
             )
             .field("return_urls", &self.return_urls)
+            .field("authorize_urls", &self.authorize_urls)
             .field("authorize_project", &"<hook>")
             .field("mint_limit", &self.mint_limit)
             .field("connect_timeout", &self.connect_timeout)

@@ -17,6 +17,7 @@
 
 mod access_log;
 mod allowlist;
+mod authorize_url;
 mod config;
 mod csrf;
 mod error;
@@ -35,6 +36,7 @@ use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use allowlist::ReturnUrlAllowlist;
+pub use authorize_url::PLATFORM_AUTHORIZE_HOSTS;
 pub use config::{
     ApiKey, Config, ConfigError, CookieSecret, MintLimit, ProjectAuthorizer, RequestContext,
     SecureCookies, UpstreamBase, COOKIE_SECRET_MIN_BYTES,

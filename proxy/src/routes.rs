@@ -12,6 +12,7 @@ use axum_extra::extract::cookie::Key;
 use serde_json::{json, Map, Value};
 
 use crate::allowlist::ReturnUrlAllowlist;
+use crate::authorize_url::AuthorizeUrlPolicy;
 use crate::config::{Config, ProjectAuthorizer, RequestContext, SecureCookies};
 use crate::csrf::CsrfPolicy;
 use crate::error::AppError;
@@ -30,6 +31,7 @@ pub(crate) struct Proxy {
     cookie_path: Option<String>,
     pub(crate) csrf: CsrfPolicy,
     return_urls: ReturnUrlAllowlist,
+    authorize_urls: AuthorizeUrlPolicy,
     authorize_project: ProjectAuthorizer,
     mint_limiter: MintLimiter,
 }
@@ -51,6 +53,7 @@ impl Proxy {
                 allow_requests_without_origin: config.allow_requests_without_origin,
             },
             return_urls: config.return_urls,
+            authorize_urls: config.authorize_urls,
             authorize_project: config.authorize_project,
             mint_limiter: MintLimiter::new(config.mint_limit),
         }
@@ -128,13 +131,18 @@ async fn mint_in_session(
         )
         .await?;
     if reply.status.is_success() {
+        let invalid = |why: &str| AppError::upstream_invalid(reply.status.as_u16()).with_cause(why);
+        // The browser's tab goes there: only a platform's consent page (or a configured sandbox).
+        let authorize_url = reply.json.get("authorizeUrl").and_then(Value::as_str);
+        if !authorize_url.is_some_and(|url| proxy.authorize_urls.allows(url)) {
+            return Err(invalid(
+                "oauth-url answer's authorizeUrl is not https on a platform host (nor an allowed origin)",
+            ));
+        }
         let state = reply.json.get("state").and_then(Value::as_str);
         match state.filter(|s| is_id(s)) {
             Some(state) => session.remember(state),
-            None => {
-                return Err(AppError::upstream_invalid(reply.status.as_u16())
-                    .with_cause("oauth-url answer has no usable state"))
-            }
+            None => return Err(invalid("oauth-url answer has no usable state")),
         }
     }
     Ok(reply.into_response())
@@ -224,8 +232,12 @@ fn validate_mint_body(body: &[u8], return_urls: &ReturnUrlAllowlist) -> Result<V
 
     let mut upstream = Map::new();
     upstream.insert("platform".into(), json!(platform));
-    // The widget's string as sent (not re-serialized), so Layers sees exactly what we checked.
-    upstream.insert("returnUrl".into(), fields["returnUrl"].clone());
+    // The serialisation of the parsed URL the allowlist just checked, never the
+    // widget's raw string: the parser drops tabs and newlines, turns `\` into
+    // `/`, reads `0x7f000001` and `127.1` as 127.0.0.1 and maps fullwidth
+    // letters, so the raw string can differ from what was allowed (and Layers
+    // or a browser may read it differently again).
+    upstream.insert("returnUrl".into(), json!(return_url.as_str()));
     match fields.get("scopes") {
         None | Some(Value::Null) => {}
         Some(Value::Array(scopes)) if scopes.iter().all(Value::is_string) => {
@@ -308,6 +320,34 @@ mod tests {
         assert_eq!(
             sent,
             json!({"platform":"tiktok","returnUrl":"http://127.0.0.1:8080/return.html?x=1","usageNote":"hi","scopes":["a"]})
+        );
+    }
+
+    /// Inputs the URL parser normalises: what goes upstream is what was checked.
+    #[test]
+    fn forwards_the_return_url_that_was_checked() {
+        for raw in [
+            "http://127.0.0.1:8080/re\tturn.html",
+            "http://127.0.0.1:8080/return\n.html",
+            "http:\\\\127.0.0.1:8080\\return.html",
+            "http://0x7f000001:8080/return.html",
+            "http://127.1:8080/return.html",
+            "http://\u{ff11}\u{ff12}\u{ff17}.\u{ff10}.\u{ff10}.\u{ff11}:8080/return.html",
+            "HTTP://127.0.0.1:8080/return.html",
+        ] {
+            let body = json!({ "platform": "tiktok", "returnUrl": raw }).to_string();
+            let sent = validate(&body).unwrap_or_else(|e| panic!("{raw:?}: {e:?}"));
+            assert_eq!(
+                sent["returnUrl"], "http://127.0.0.1:8080/return.html",
+                "{raw:?}"
+            );
+        }
+        // Fullwidth letters in a host that is not allowed once normalised stay refused.
+        let body =
+            json!({ "platform": "tiktok", "returnUrl": "http://\u{ff45}vil.test/return.html" });
+        assert_eq!(
+            validate(&body.to_string()).unwrap_err().1,
+            "RETURN_URL_NOT_ALLOWED"
         );
     }
 

@@ -45,7 +45,7 @@ fn fake_layers(seen: Seen) -> Router {
         let record = record(seen.clone());
         move |headers: HeaderMap, body: Bytes| async move {
             record(headers, body).await;
-            let body = json!({ "authorizeUrl": "http://127.0.0.1:1/consent", "state": "st_fake", "expiresAt": "2030-01-01T00:00:00Z" });
+            let body = json!({ "authorizeUrl": "https://www.tiktok.com/v2/auth/authorize?state=st_fake", "state": "st_fake", "expiresAt": "2030-01-01T00:00:00Z" });
             (StatusCode::OK, noisy(HeaderMap::new()), axum::Json(body))
         }
     };

@@ -83,6 +83,8 @@ pub fn config(base: &Url) -> Config {
 pub fn config_with_key(base: &Url, key: &str) -> Config {
     capture_logs();
     Config::new(base.clone().try_into().unwrap(), ApiKey::new(key))
+        // The sandbox serves its consent pages on its own origin.
+        .allow_authorize_origin(base)
         .allow_projects(["prj_demo"])
         .allow_return_url(Url::parse(RETURN_URL).unwrap())
         .allow_return_url(Url::parse("http://localhost:8080/return.html").unwrap())
