@@ -61,6 +61,8 @@ pub struct Settings {
     pub allowed_origins: Vec<Url>,
     /// `LAYERS_PROXY_LOG_FORMAT=json` for JSON log lines (filter: `RUST_LOG`).
     pub json_logs: bool,
+    /// Header timeout and connection cap of the server loop (shared settings).
+    pub connection_limits: layers_proxy_server::serve::ConnectionLimits,
     shared: ProxySettings,
 }
 
@@ -112,6 +114,7 @@ impl Settings {
             return_urls: shared.return_urls.clone().unwrap_or(default_return_urls),
             allowed_origins,
             json_logs: shared.json_logs,
+            connection_limits: shared.connection_limits,
             shared,
         })
     }

@@ -9,6 +9,7 @@ use layers_demo::{self as demo, Settings, Upstream};
 use layers_proxy::ApiKey;
 use layers_proxy_server::cli::{self, Command};
 use layers_proxy_server::run::{init_tracing, shutdown_signal};
+use layers_proxy_server::serve::serve;
 use layers_proxy_server::settings;
 
 const USAGE: &str = "\
@@ -34,6 +35,9 @@ Every setting is an environment variable (docs/proxy.md):
   LAYERS_PROXY_COOKIE_SECRET        64+ bytes signing the session cookie (default: per process)
   LAYERS_PROXY_CONNECT_TIMEOUT_MS   upstream connect timeout (default 5000)
   LAYERS_PROXY_TIMEOUT_MS           upstream total timeout (default 15000)
+  LAYERS_PROXY_HEADER_TIMEOUT_MS    time for a request's headers, and keep-alive idle time (default 10000)
+  LAYERS_PROXY_BODY_TIMEOUT_MS      time for a whole mint body (default 10000)
+  LAYERS_PROXY_MAX_CONNECTIONS      open connections at most; more wait to be accepted (default 512)
   LAYERS_PROXY_MINT_LIMIT           mints per browser session per window (default 10)
   LAYERS_PROXY_MINT_WINDOW_SECONDS  that window (default 600)
   LAYERS_PROXY_LOG_FORMAT           json for JSON log lines (default text)
@@ -132,17 +136,9 @@ async fn main() -> ExitCode {
     println!("Proxy:      {}api/layers/", settings.page_url());
     println!("Layers API: {}", upstream.base);
 
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    serve(listener, app, settings.connection_limits, shutdown_signal()).await;
     if let Some(running) = sandbox {
         running.shutdown().await;
     }
-    match served {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("layers-demo: server error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    ExitCode::SUCCESS
 }

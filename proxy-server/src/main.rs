@@ -8,6 +8,7 @@ use axum::routing::get;
 use axum::Router;
 use layers_proxy_server::cli::{self, Command};
 use layers_proxy_server::run::{healthz, init_tracing, shutdown_signal};
+use layers_proxy_server::serve::serve;
 use layers_proxy_server::settings::ServerSettings;
 use layers_proxy_server::PROXY_PREFIX;
 
@@ -30,6 +31,9 @@ Every setting is an environment variable (docs/proxy.md):
   PORT                              port to listen on (default 8080)
   LAYERS_PROXY_CONNECT_TIMEOUT_MS   upstream connect timeout (default 5000)
   LAYERS_PROXY_TIMEOUT_MS           upstream total timeout (default 15000)
+  LAYERS_PROXY_HEADER_TIMEOUT_MS    time for a request's headers, and keep-alive idle time (default 10000)
+  LAYERS_PROXY_BODY_TIMEOUT_MS      time for a whole mint body (default 10000)
+  LAYERS_PROXY_MAX_CONNECTIONS      open connections at most; more wait to be accepted (default 512)
   LAYERS_PROXY_MINT_LIMIT           mints per browser session per window (default 10)
   LAYERS_PROXY_MINT_WINDOW_SECONDS  that window (default 600)
   LAYERS_PROXY_LOG_FORMAT           json for JSON log lines (default text)
@@ -75,14 +79,12 @@ async fn main() -> ExitCode {
     println!("Proxy:      http://{bound}{PROXY_PREFIX}/");
     println!("Layers API: {}", settings.upstream.base);
 
-    match axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-    {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("layers-proxy: server error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    serve(
+        listener,
+        app,
+        settings.proxy.connection_limits,
+        shutdown_signal(),
+    )
+    .await;
+    ExitCode::SUCCESS
 }

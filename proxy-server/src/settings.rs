@@ -7,7 +7,9 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use layers_proxy::{ApiKey, Config, CookieSecret, MintLimit, UpstreamBase};
+use layers_proxy::{ApiKey, Config, CookieSecret, MintLimit, UpstreamBase, DEFAULT_BODY_TIMEOUT};
+
+use crate::serve::ConnectionLimits;
 use url::Url;
 
 /// A setting that is missing, contradictory or malformed. The message names
@@ -49,6 +51,11 @@ pub struct ProxySettings {
     pub connect_timeout: Duration,
     /// `LAYERS_PROXY_TIMEOUT_MS` (default 15000).
     pub timeout: Duration,
+    /// `LAYERS_PROXY_BODY_TIMEOUT_MS` (default 10000): the whole mint body.
+    pub body_timeout: Duration,
+    /// `LAYERS_PROXY_HEADER_TIMEOUT_MS` (default 10000, also the keep-alive
+    /// idle timeout) and `LAYERS_PROXY_MAX_CONNECTIONS` (default 512).
+    pub connection_limits: ConnectionLimits,
     /// `LAYERS_PROXY_MINT_LIMIT` (default 10) per `LAYERS_PROXY_MINT_WINDOW_SECONDS` (default 600).
     pub mint_limit: MintLimit,
     /// `LAYERS_PROXY_PROJECTS` (comma-separated), if set.
@@ -80,6 +87,11 @@ impl ProxySettings {
             cookie_secret,
             connect_timeout: millis("LAYERS_PROXY_CONNECT_TIMEOUT_MS", 5_000)?,
             timeout: millis("LAYERS_PROXY_TIMEOUT_MS", 15_000)?,
+            body_timeout: millis(
+                "LAYERS_PROXY_BODY_TIMEOUT_MS",
+                DEFAULT_BODY_TIMEOUT.as_millis() as u64,
+            )?,
+            connection_limits: connection_limits(get)?,
             mint_limit: MintLimit {
                 max: parse_or(get, "LAYERS_PROXY_MINT_LIMIT", 10)?,
                 window: Duration::from_secs(parse_or(
@@ -108,6 +120,7 @@ impl ProxySettings {
     ) -> Config {
         let mut config = Config::new(upstream.base.clone(), upstream.key.clone())
             .timeouts(self.connect_timeout, self.timeout)
+            .body_timeout(self.body_timeout)
             .mint_limit(self.mint_limit)
             .allow_projects(projects.to_vec());
         if let Some(secret) = &self.cookie_secret {
@@ -198,6 +211,30 @@ impl ServerSettings {
     pub fn addr(&self) -> SocketAddr {
         SocketAddr::new(self.bind, self.proxy.port)
     }
+}
+
+fn connection_limits(get: Lookup<'_>) -> Result<ConnectionLimits, SettingsError> {
+    let defaults = ConnectionLimits::default();
+    let header_ms = parse_or(
+        get,
+        "LAYERS_PROXY_HEADER_TIMEOUT_MS",
+        defaults.header_timeout.as_millis() as u64,
+    )?;
+    let max_connections = parse_or(
+        get,
+        "LAYERS_PROXY_MAX_CONNECTIONS",
+        defaults.max_connections,
+    )?;
+    if header_ms == 0 || max_connections == 0 {
+        return Err(SettingsError(
+            "LAYERS_PROXY_HEADER_TIMEOUT_MS and LAYERS_PROXY_MAX_CONNECTIONS must be above 0"
+                .to_owned(),
+        ));
+    }
+    Ok(ConnectionLimits {
+        header_timeout: Duration::from_millis(header_ms),
+        max_connections,
+    })
 }
 
 /// `name` parsed as a `T`, or `default` when unset.
@@ -346,6 +383,31 @@ mod tests {
             assert!(err.contains("LAYERS_API_BASE"), "{base}: {err}");
             assert!(!err.contains("hunter2"), "{base}: {err}");
         }
+    }
+
+    #[test]
+    fn slow_client_limits_have_defaults_and_settings() {
+        let s = server(&REAL).unwrap();
+        assert_eq!(s.proxy.connection_limits, ConnectionLimits::default());
+        assert_eq!(s.proxy.body_timeout, Duration::from_secs(10));
+        let mut pairs = REAL.to_vec();
+        pairs.extend([
+            ("LAYERS_PROXY_HEADER_TIMEOUT_MS", "250"),
+            ("LAYERS_PROXY_BODY_TIMEOUT_MS", "300"),
+            ("LAYERS_PROXY_MAX_CONNECTIONS", "64"),
+        ]);
+        let s = server(&pairs).unwrap();
+        assert_eq!(
+            s.proxy.connection_limits,
+            ConnectionLimits {
+                header_timeout: Duration::from_millis(250),
+                max_connections: 64
+            }
+        );
+        assert_eq!(s.proxy.body_timeout, Duration::from_millis(300));
+        let mut zero = REAL.to_vec();
+        zero.push(("LAYERS_PROXY_MAX_CONNECTIONS", "0"));
+        assert!(server(&zero).is_err());
     }
 
     #[test]

@@ -220,6 +220,7 @@ pub struct Config {
     pub(crate) mint_limit: MintLimit,
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
+    pub(crate) body_timeout: Duration,
 }
 
 impl Config {
@@ -247,6 +248,7 @@ impl Config {
             mint_limit: MintLimit::default(),
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(15),
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
     }
 
@@ -340,6 +342,17 @@ impl Config {
         self
     }
 
+    /// How long a mint body may take to arrive, from the end of its headers
+    /// (default 10 s). A body still incomplete then is answered
+    /// `408 REQUEST_TIMEOUT` and its connection closed: a mint body is a few
+    /// hundred bytes, and a client trickling or stalling it only holds a
+    /// connection. (Header-read and idle timeouts belong to the server the
+    /// router runs in; see `docs/proxy.md`.)
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
     /// The upstream base URL, normalized to end with `/` and without `/v1`.
     pub fn api_base(&self) -> &Url {
         &self.api_base
@@ -371,9 +384,13 @@ impl fmt::Debug for Config {
             .field("mint_limit", &self.mint_limit)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("body_timeout", &self.body_timeout)
             .finish()
     }
 }
+
+/// [`Config::body_timeout`]'s default.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// `https://api.layers.com`, `https://api.layers.com/` and
 /// `https://api.layers.com/v1/` all mean the same base.

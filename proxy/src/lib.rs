@@ -39,7 +39,7 @@ pub use allowlist::ReturnUrlAllowlist;
 pub use authorize_url::PLATFORM_AUTHORIZE_HOSTS;
 pub use config::{
     ApiKey, Config, ConfigError, CookieSecret, MintLimit, ProjectAuthorizer, RequestContext,
-    SecureCookies, UpstreamBase, COOKIE_SECRET_MIN_BYTES,
+    SecureCookies, UpstreamBase, COOKIE_SECRET_MIN_BYTES, DEFAULT_BODY_TIMEOUT,
 };
 pub use extract::MAX_BODY_BYTES;
 pub use session::{COOKIE_NAME, MAX_STATES};

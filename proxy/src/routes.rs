@@ -34,6 +34,7 @@ pub(crate) struct Proxy {
     authorize_urls: AuthorizeUrlPolicy,
     authorize_project: ProjectAuthorizer,
     mint_limiter: MintLimiter,
+    pub(crate) body_timeout: std::time::Duration,
 }
 
 impl Proxy {
@@ -56,6 +57,7 @@ impl Proxy {
             authorize_urls: config.authorize_urls,
             authorize_project: config.authorize_project,
             mint_limiter: MintLimiter::new(config.mint_limit),
+            body_timeout: config.body_timeout,
         }
     }
 
