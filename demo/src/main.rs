@@ -38,6 +38,7 @@ Every setting is an environment variable (docs/proxy.md):
   LAYERS_PROXY_HEADER_TIMEOUT_MS    time for a request's headers, and keep-alive idle time (default 10000)
   LAYERS_PROXY_BODY_TIMEOUT_MS      time for a whole mint body (default 10000)
   LAYERS_PROXY_MAX_CONNECTIONS      open connections at most; more wait to be accepted (default 512)
+  LAYERS_PROXY_STATE_MAX_AGE_SECONDS  how long a state cookie is honoured (default 900)
   LAYERS_PROXY_MINT_LIMIT           mints per browser session per window (default 10)
   LAYERS_PROXY_MINT_WINDOW_SECONDS  that window (default 600)
   LAYERS_PROXY_LOG_FORMAT           json for JSON log lines (default text)

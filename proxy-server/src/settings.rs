@@ -51,6 +51,9 @@ pub struct ProxySettings {
     pub connect_timeout: Duration,
     /// `LAYERS_PROXY_TIMEOUT_MS` (default 15000).
     pub timeout: Duration,
+    /// `LAYERS_PROXY_STATE_MAX_AGE_SECONDS` (default 900): how long a state
+    /// cookie is honoured after its mint.
+    pub state_max_age: Duration,
     /// `LAYERS_PROXY_BODY_TIMEOUT_MS` (default 10000): the whole mint body.
     pub body_timeout: Duration,
     /// `LAYERS_PROXY_HEADER_TIMEOUT_MS` (default 10000, also the keep-alive
@@ -92,6 +95,11 @@ impl ProxySettings {
                 DEFAULT_BODY_TIMEOUT.as_millis() as u64,
             )?,
             connection_limits: connection_limits(get)?,
+            state_max_age: Duration::from_secs(parse_or(
+                get,
+                "LAYERS_PROXY_STATE_MAX_AGE_SECONDS",
+                layers_proxy::DEFAULT_STATE_MAX_AGE.as_secs(),
+            )?),
             mint_limit: MintLimit {
                 max: parse_or(get, "LAYERS_PROXY_MINT_LIMIT", 10)?,
                 window: Duration::from_secs(parse_or(
@@ -121,6 +129,7 @@ impl ProxySettings {
         let mut config = Config::new(upstream.base.clone(), upstream.key.clone())
             .timeouts(self.connect_timeout, self.timeout)
             .body_timeout(self.body_timeout)
+            .state_max_age(self.state_max_age)
             .mint_limit(self.mint_limit)
             .allow_projects(projects.to_vec());
         if let Some(secret) = &self.cookie_secret {
@@ -405,6 +414,7 @@ mod tests {
             }
         );
         assert_eq!(s.proxy.body_timeout, Duration::from_millis(300));
+        assert_eq!(s.proxy.state_max_age, Duration::from_secs(900));
         let mut zero = REAL.to_vec();
         zero.push(("LAYERS_PROXY_MAX_CONNECTIONS", "0"));
         assert!(server(&zero).is_err());

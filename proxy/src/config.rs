@@ -221,6 +221,7 @@ pub struct Config {
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
     pub(crate) body_timeout: Duration,
+    pub(crate) state_max_age: Duration,
 }
 
 impl Config {
@@ -249,6 +250,7 @@ impl Config {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(15),
             body_timeout: DEFAULT_BODY_TIMEOUT,
+            state_max_age: crate::session::DEFAULT_STATE_MAX_AGE,
         }
     }
 
@@ -353,6 +355,15 @@ impl Config {
         self
     }
 
+    /// How long after a mint its state cookie is honoured (default 15 min,
+    /// [`crate::DEFAULT_STATE_MAX_AGE`]; Layers' states live 10). The cookie
+    /// carries its signed issue time, so a replayed old cookie polls 404 like
+    /// an unknown state, whatever `Max-Age` the client kept.
+    pub fn state_max_age(mut self, max_age: Duration) -> Self {
+        self.state_max_age = max_age;
+        self
+    }
+
     /// The upstream base URL, normalized to end with `/` and without `/v1`.
     pub fn api_base(&self) -> &Url {
         &self.api_base
@@ -385,6 +396,7 @@ impl fmt::Debug for Config {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("body_timeout", &self.body_timeout)
+            .field("state_max_age", &self.state_max_age)
             .finish()
     }
 }

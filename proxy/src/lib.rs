@@ -42,7 +42,7 @@ pub use config::{
     SecureCookies, UpstreamBase, COOKIE_SECRET_MIN_BYTES, DEFAULT_BODY_TIMEOUT,
 };
 pub use extract::MAX_BODY_BYTES;
-pub use session::{COOKIE_NAME, MAX_STATES};
+pub use session::{COOKIE_NAME, DEFAULT_STATE_MAX_AGE, MAX_STATES, STATE_COOKIE_PREFIX};
 
 /// The widget-facing routes (Layers' paths without `/v1`), ready to nest under
 /// any prefix. Every other path answers 404 with the error envelope.

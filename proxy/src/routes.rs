@@ -2,13 +2,13 @@
 //! order its checks run; nothing reaches Layers until every check has passed.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::extract::{OriginalUri, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::Key;
+use axum_extra::extract::cookie::{Key, SignedCookieJar};
 use serde_json::{json, Map, Value};
 
 use crate::allowlist::ReturnUrlAllowlist;
@@ -18,7 +18,7 @@ use crate::csrf::CsrfPolicy;
 use crate::error::AppError;
 use crate::extract::{is_id, AllowedCaller, Id, MintBody};
 use crate::mint_limit::{retry_after_secs, MintLimiter};
-use crate::session::{CookieAttributes, Session};
+use crate::session::{self, CookieAttributes, Session, StateCookies};
 use crate::upstream::LayersClient;
 
 const PLATFORMS: [&str; 2] = ["tiktok", "instagram"];
@@ -34,7 +34,14 @@ pub(crate) struct Proxy {
     authorize_urls: AuthorizeUrlPolicy,
     authorize_project: ProjectAuthorizer,
     mint_limiter: MintLimiter,
-    pub(crate) body_timeout: std::time::Duration,
+    pub(crate) body_timeout: Duration,
+    state_max_age: Duration,
+}
+
+/// A state Layers minted, and how long it lives (from its `expiresAt`).
+struct Minted {
+    state: String,
+    lifetime: Duration,
 }
 
 impl Proxy {
@@ -58,6 +65,7 @@ impl Proxy {
             authorize_project: config.authorize_project,
             mint_limiter: MintLimiter::new(config.mint_limit),
             body_timeout: config.body_timeout,
+            state_max_age: config.state_max_age,
         }
     }
 
@@ -96,12 +104,25 @@ pub(crate) async fn mint(
     parts: Parts,
     body: Result<MintBody, AppError>,
 ) -> Response {
-    let mut session = Session::from_headers(&parts.headers, &proxy.cookie_key);
-    let outcome = mint_in_session(&proxy, &parts, project, body, &mut session).await;
-    // The cookie goes out even on a refusal so the session (and its mint count) stays stable.
-    let jar = session.to_jar(&proxy.cookie_key, &proxy.cookie_attributes(&parts));
+    let now = SystemTime::now();
+    let session = Session::from_headers(&parts.headers, &proxy.cookie_key);
+    let outcome = mint_in_session(&proxy, &parts, project, body, &session, now).await;
+    // The session cookie goes out even on a refusal so the session (and its mint count) stays stable.
+    let attributes = proxy.cookie_attributes(&parts);
+    let mut jar = session.add_to(SignedCookieJar::new(proxy.cookie_key.clone()), &attributes);
     match outcome {
-        Ok(response) => (jar, response).into_response(),
+        Ok((response, minted)) => {
+            if let Some(Minted { state, lifetime }) = minted {
+                let held = StateCookies::from_headers(
+                    &parts.headers,
+                    &proxy.cookie_key,
+                    now,
+                    proxy.state_max_age,
+                );
+                jar = held.remember(jar, &attributes, &state, now, lifetime, proxy.state_max_age);
+            }
+            (jar, response).into_response()
+        }
         Err(error) => (jar, error).into_response(),
     }
 }
@@ -111,8 +132,9 @@ async fn mint_in_session(
     parts: &Parts,
     project: Result<Id, AppError>,
     body: Result<MintBody, AppError>,
-    session: &mut Session,
-) -> Result<Response, AppError> {
+    session: &Session,
+    now: SystemTime,
+) -> Result<(Response, Option<Minted>), AppError> {
     let Id(project) = project?;
     if !proxy.authorized(parts, session, &project) {
         return Err(AppError::not_found());
@@ -132,6 +154,7 @@ async fn mint_in_session(
             Some(upstream_body),
         )
         .await?;
+    let mut minted = None;
     if reply.status.is_success() {
         let invalid = |why: &str| AppError::upstream_invalid(reply.status.as_u16()).with_cause(why);
         // The browser's tab goes there: only a platform's consent page (or a configured sandbox).
@@ -142,12 +165,25 @@ async fn mint_in_session(
             ));
         }
         let state = reply.json.get("state").and_then(Value::as_str);
-        match state.filter(|s| is_id(s)) {
-            Some(state) => session.remember(state),
-            None => return Err(invalid("oauth-url answer has no usable state")),
-        }
+        let Some(state) = state.filter(|s| is_id(s)) else {
+            return Err(invalid("oauth-url answer has no usable state"));
+        };
+        minted = Some(Minted {
+            state: state.to_owned(),
+            lifetime: remaining_lifetime(&reply.json, now).unwrap_or(proxy.state_max_age),
+        });
     }
-    Ok(reply.into_response())
+    Ok((reply.into_response(), minted))
+}
+
+/// Time left until the answer's `expiresAt` (RFC 3339), if it has a usable one.
+fn remaining_lifetime(answer: &Value, now: SystemTime) -> Option<Duration> {
+    let expires = answer.get("expiresAt").and_then(Value::as_str)?;
+    let expires =
+        time::OffsetDateTime::parse(expires, &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    let expires = SystemTime::from(expires);
+    expires.duration_since(now).ok()
 }
 
 /// `GET /social/oauth-status/{state}`: only for states minted in this session.
@@ -156,8 +192,14 @@ pub(crate) async fn oauth_status(
     Id(state): Id,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let session = Session::from_headers(&headers, &proxy.cookie_key);
-    if !session.owns(&state) {
+    let owned = session::owns(
+        &headers,
+        &proxy.cookie_key,
+        &state,
+        SystemTime::now(),
+        proxy.state_max_age,
+    );
+    if !owned {
         // Layers' own answer for a state of another key: indistinguishable from unknown.
         return Err(AppError::not_found());
     }

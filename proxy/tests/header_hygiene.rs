@@ -133,9 +133,14 @@ async fn only_the_key_and_the_checked_body_go_up_and_only_status_json_retry_afte
         .iter()
         .map(|v| v.to_str().unwrap())
         .collect();
-    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    // Only the proxy's own: the session cookie and the new state's.
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
     assert!(
         cookies[0].starts_with(layers_proxy::COOKIE_NAME),
+        "{cookies:?}"
+    );
+    assert!(
+        cookies[1].starts_with(&format!("{}st_fake=", layers_proxy::STATE_COOKIE_PREFIX)),
         "{cookies:?}"
     );
     for name in [
