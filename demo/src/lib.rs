@@ -61,6 +61,8 @@ pub struct Settings {
     pub allowed_origins: Vec<Url>,
     /// `LAYERS_PROXY_LOG_FORMAT=json` for JSON log lines (filter: `RUST_LOG`).
     pub json_logs: bool,
+    /// Header timeout and connection cap of the server loop (shared settings).
+    pub connection_limits: layers_proxy_server::serve::ConnectionLimits,
     shared: ProxySettings,
 }
 
@@ -112,6 +114,7 @@ impl Settings {
             return_urls: shared.return_urls.clone().unwrap_or(default_return_urls),
             allowed_origins,
             json_logs: shared.json_logs,
+            connection_limits: shared.connection_limits,
             shared,
         })
     }
@@ -153,8 +156,20 @@ pub fn sandbox_config(settings: &Settings) -> layers_sandbox::Config {
 pub struct DemoInfo {
     /// The embedded sandbox's base URL, when there is one.
     pub sandbox_url: Option<String>,
-    /// The Layers API base the proxy talks to.
+    /// The origin (`scheme://host[:port]`) of the Layers API the proxy talks to.
     pub upstream: Option<String>,
+}
+
+impl DemoInfo {
+    /// What the page may know: the sandbox URL if embedded, and only the
+    /// origin of the Layers base (its path is nobody's business, and a base
+    /// never holds credentials or a query: [`layers_proxy::UpstreamBase`]).
+    pub fn new(sandbox_url: Option<&Url>, upstream: &layers_proxy::UpstreamBase) -> Self {
+        Self {
+            sandbox_url: sandbox_url.map(Url::to_string),
+            upstream: Some(upstream.origin()),
+        }
+    }
 }
 
 /// The demo app: `/healthz`, `/demo-config.json`, the proxy at
@@ -245,7 +260,7 @@ mod tests {
         let Upstream::Remote(remote) = both.upstream else {
             panic!("remote expected")
         };
-        assert_eq!(remote.base.as_str(), "https://api.layers.com/");
+        assert_eq!(remote.base.to_string(), "https://api.layers.com/");
         assert!(remote.key == ApiKey::new("lp_live_SECRET"));
         let bad = settings(&[
             ("LAYERS_API_BASE", "api.layers.com"),
@@ -318,6 +333,18 @@ mod tests {
         );
         assert_eq!(s.timeout, Duration::from_millis(250));
         assert!(settings(&[("LAYERS_PROXY_RETURN_URLS", "/relative")]).is_err());
+    }
+
+    #[test]
+    fn demo_config_publishes_the_upstream_origin_only() {
+        let base: layers_proxy::UpstreamBase =
+            "https://gw.example.com:8443/layers/v1".parse().unwrap();
+        let info = DemoInfo::new(None, &base);
+        assert_eq!(
+            info.upstream.as_deref(),
+            Some("https://gw.example.com:8443")
+        );
+        assert!(info.sandbox_url.is_none());
     }
 
     #[test]

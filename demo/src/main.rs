@@ -9,6 +9,7 @@ use layers_demo::{self as demo, Settings, Upstream};
 use layers_proxy::ApiKey;
 use layers_proxy_server::cli::{self, Command};
 use layers_proxy_server::run::{init_tracing, shutdown_signal};
+use layers_proxy_server::serve::serve;
 use layers_proxy_server::settings;
 
 const USAGE: &str = "\
@@ -30,9 +31,14 @@ Every setting is an environment variable (docs/proxy.md):
   LAYERS_PROXY_PROJECTS             comma-separated projects (default prj_demo)
   LAYERS_PROXY_RETURN_URLS          comma-separated return URL allowlist (default the demo's)
   LAYERS_PROXY_ALLOWED_ORIGINS      extra origins trusted to POST
+  LAYERS_PROXY_AUTHORIZE_ORIGINS    origins besides TikTok's and Instagram's an authorizeUrl may use
   LAYERS_PROXY_COOKIE_SECRET        64+ bytes signing the session cookie (default: per process)
   LAYERS_PROXY_CONNECT_TIMEOUT_MS   upstream connect timeout (default 5000)
   LAYERS_PROXY_TIMEOUT_MS           upstream total timeout (default 15000)
+  LAYERS_PROXY_HEADER_TIMEOUT_MS    time for a request's headers, and keep-alive idle time (default 10000)
+  LAYERS_PROXY_BODY_TIMEOUT_MS      time for a whole mint body (default 10000)
+  LAYERS_PROXY_MAX_CONNECTIONS      open connections at most; more wait to be accepted (default 512)
+  LAYERS_PROXY_STATE_MAX_AGE_SECONDS  how long a state cookie is honoured (default 900)
   LAYERS_PROXY_MINT_LIMIT           mints per browser session per window (default 10)
   LAYERS_PROXY_MINT_WINDOW_SECONDS  that window (default 600)
   LAYERS_PROXY_LOG_FORMAT           json for JSON log lines (default text)
@@ -71,8 +77,15 @@ async fn main() -> ExitCode {
                         "No LAYERS_API_BASE / LAYERS_API_KEY: using the embedded Layers sandbox at {} with its demo key",
                         running.url(),
                     );
+                    let base = match running.url().clone().try_into() {
+                        Ok(base) => base,
+                        Err(error) => {
+                            eprintln!("layers-demo: the embedded sandbox's URL: {error}");
+                            return ExitCode::FAILURE;
+                        }
+                    };
                     let upstream = settings::Upstream {
-                        base: running.url().clone(),
+                        base,
                         key: ApiKey::new(demo::SANDBOX_KEY),
                     };
                     (upstream, Some(running))
@@ -97,11 +110,15 @@ async fn main() -> ExitCode {
         }
     }
 
-    let info = demo::DemoInfo {
-        sandbox_url: sandbox.as_ref().map(|running| running.url().to_string()),
-        upstream: Some(upstream.base.to_string()),
-    };
-    let config = settings.proxy_config(&upstream);
+    let info = demo::DemoInfo::new(
+        sandbox.as_ref().map(|running| running.url()),
+        &upstream.base,
+    );
+    let mut config = settings.proxy_config(&upstream);
+    if let Some(running) = &sandbox {
+        // The sandbox serves its consent pages itself, on its own origin.
+        config = config.allow_authorize_origin(running.url());
+    }
     let app = demo::app(
         layers_proxy::router(config),
         &settings.www_dir,
@@ -120,17 +137,9 @@ async fn main() -> ExitCode {
     println!("Proxy:      {}api/layers/", settings.page_url());
     println!("Layers API: {}", upstream.base);
 
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    serve(listener, app, settings.connection_limits, shutdown_signal()).await;
     if let Some(running) = sandbox {
         running.shutdown().await;
     }
-    match served {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("layers-demo: server error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    ExitCode::SUCCESS
 }

@@ -66,13 +66,26 @@ async fn demo_app_over_a_real_listener() {
         .await
         .unwrap();
     assert_eq!(mint.status(), 200);
-    let set_cookie = mint.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(
-        set_cookie.contains("Path=/api/layers"),
-        "cookie scoped to the mount prefix: {set_cookie}"
-    );
-    assert!(!set_cookie.contains("Secure"), "plain-http loopback demo");
-    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    // The session cookie and the state's: both scoped, neither Secure here.
+    let set_cookies: Vec<String> = mint
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(set_cookies.len(), 2, "{set_cookies:?}");
+    for set_cookie in &set_cookies {
+        assert!(
+            set_cookie.contains("Path=/api/layers"),
+            "cookie scoped to the mount prefix: {set_cookie}"
+        );
+        assert!(!set_cookie.contains("Secure"), "plain-http loopback demo");
+    }
+    let cookie = set_cookies
+        .iter()
+        .map(|c| c.split(';').next().unwrap())
+        .collect::<Vec<_>>()
+        .join("; ");
     let minted: Value = mint.json().await.unwrap();
     let state = minted["state"].as_str().unwrap();
 

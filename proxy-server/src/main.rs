@@ -8,6 +8,7 @@ use axum::routing::get;
 use axum::Router;
 use layers_proxy_server::cli::{self, Command};
 use layers_proxy_server::run::{healthz, init_tracing, shutdown_signal};
+use layers_proxy_server::serve::serve;
 use layers_proxy_server::settings::ServerSettings;
 use layers_proxy_server::PROXY_PREFIX;
 
@@ -24,11 +25,16 @@ Every setting is an environment variable (docs/proxy.md):
   LAYERS_PROXY_PROJECTS             comma-separated projects users may connect (required)
   LAYERS_PROXY_RETURN_URLS          comma-separated return URL allowlist (required)
   LAYERS_PROXY_ALLOWED_ORIGINS      comma-separated origins trusted to POST (default: same-origin only)
+  LAYERS_PROXY_AUTHORIZE_ORIGINS    origins besides TikTok's and Instagram's an authorizeUrl may use (a sandbox's)
   LAYERS_PROXY_COOKIE_SECRET        64+ bytes signing the session cookie (default: per process)
   LAYERS_PROXY_BIND                 address to listen on (default 127.0.0.1)
   PORT                              port to listen on (default 8080)
   LAYERS_PROXY_CONNECT_TIMEOUT_MS   upstream connect timeout (default 5000)
   LAYERS_PROXY_TIMEOUT_MS           upstream total timeout (default 15000)
+  LAYERS_PROXY_HEADER_TIMEOUT_MS    time for a request's headers, and keep-alive idle time (default 10000)
+  LAYERS_PROXY_BODY_TIMEOUT_MS      time for a whole mint body (default 10000)
+  LAYERS_PROXY_MAX_CONNECTIONS      open connections at most; more wait to be accepted (default 512)
+  LAYERS_PROXY_STATE_MAX_AGE_SECONDS  how long a state cookie is honoured (default 900)
   LAYERS_PROXY_MINT_LIMIT           mints per browser session per window (default 10)
   LAYERS_PROXY_MINT_WINDOW_SECONDS  that window (default 600)
   LAYERS_PROXY_LOG_FORMAT           json for JSON log lines (default text)
@@ -74,14 +80,12 @@ async fn main() -> ExitCode {
     println!("Proxy:      http://{bound}{PROXY_PREFIX}/");
     println!("Layers API: {}", settings.upstream.base);
 
-    match axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-    {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("layers-proxy: server error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    serve(
+        listener,
+        app,
+        settings.proxy.connection_limits,
+        shutdown_signal(),
+    )
+    .await;
+    ExitCode::SUCCESS
 }

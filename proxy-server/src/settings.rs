@@ -7,7 +7,9 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use layers_proxy::{ApiKey, Config, CookieSecret, MintLimit};
+use layers_proxy::{ApiKey, Config, CookieSecret, MintLimit, UpstreamBase, DEFAULT_BODY_TIMEOUT};
+
+use crate::serve::ConnectionLimits;
 use url::Url;
 
 /// A setting that is missing, contradictory or malformed. The message names
@@ -29,8 +31,9 @@ pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 /// The real Layers API (or any compatible one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upstream {
-    /// `LAYERS_API_BASE`, e.g. `https://api.layers.com`.
-    pub base: Url,
+    /// `LAYERS_API_BASE`, e.g. `https://api.layers.com`: no credentials,
+    /// query or fragment (refused at startup).
+    pub base: UpstreamBase,
     /// `LAYERS_API_KEY` or the contents of `LAYERS_API_KEY_FILE`.
     pub key: ApiKey,
 }
@@ -48,6 +51,14 @@ pub struct ProxySettings {
     pub connect_timeout: Duration,
     /// `LAYERS_PROXY_TIMEOUT_MS` (default 15000).
     pub timeout: Duration,
+    /// `LAYERS_PROXY_STATE_MAX_AGE_SECONDS` (default 900): how long a state
+    /// cookie is honoured after its mint.
+    pub state_max_age: Duration,
+    /// `LAYERS_PROXY_BODY_TIMEOUT_MS` (default 10000): the whole mint body.
+    pub body_timeout: Duration,
+    /// `LAYERS_PROXY_HEADER_TIMEOUT_MS` (default 10000, also the keep-alive
+    /// idle timeout) and `LAYERS_PROXY_MAX_CONNECTIONS` (default 512).
+    pub connection_limits: ConnectionLimits,
     /// `LAYERS_PROXY_MINT_LIMIT` (default 10) per `LAYERS_PROXY_MINT_WINDOW_SECONDS` (default 600).
     pub mint_limit: MintLimit,
     /// `LAYERS_PROXY_PROJECTS` (comma-separated), if set.
@@ -56,6 +67,9 @@ pub struct ProxySettings {
     pub return_urls: Option<Vec<Url>>,
     /// `LAYERS_PROXY_ALLOWED_ORIGINS` (comma-separated).
     pub allowed_origins: Vec<Url>,
+    /// `LAYERS_PROXY_AUTHORIZE_ORIGINS` (comma-separated): origins besides the
+    /// platforms' hosts a mint's `authorizeUrl` may point to (a Layers sandbox).
+    pub authorize_origins: Vec<Url>,
     /// `LAYERS_PROXY_LOG_FORMAT=json` for JSON log lines (filter: `RUST_LOG`).
     pub json_logs: bool,
 }
@@ -76,6 +90,16 @@ impl ProxySettings {
             cookie_secret,
             connect_timeout: millis("LAYERS_PROXY_CONNECT_TIMEOUT_MS", 5_000)?,
             timeout: millis("LAYERS_PROXY_TIMEOUT_MS", 15_000)?,
+            body_timeout: millis(
+                "LAYERS_PROXY_BODY_TIMEOUT_MS",
+                DEFAULT_BODY_TIMEOUT.as_millis() as u64,
+            )?,
+            connection_limits: connection_limits(get)?,
+            state_max_age: Duration::from_secs(parse_or(
+                get,
+                "LAYERS_PROXY_STATE_MAX_AGE_SECONDS",
+                layers_proxy::DEFAULT_STATE_MAX_AGE.as_secs(),
+            )?),
             mint_limit: MintLimit {
                 max: parse_or(get, "LAYERS_PROXY_MINT_LIMIT", 10)?,
                 window: Duration::from_secs(parse_or(
@@ -87,6 +111,7 @@ impl ProxySettings {
             projects: list(get, "LAYERS_PROXY_PROJECTS"),
             return_urls: urls(get, "LAYERS_PROXY_RETURN_URLS")?,
             allowed_origins: urls(get, "LAYERS_PROXY_ALLOWED_ORIGINS")?.unwrap_or_default(),
+            authorize_origins: urls(get, "LAYERS_PROXY_AUTHORIZE_ORIGINS")?.unwrap_or_default(),
             json_logs: get("LAYERS_PROXY_LOG_FORMAT")
                 .is_some_and(|f| f.eq_ignore_ascii_case("json")),
         })
@@ -103,6 +128,8 @@ impl ProxySettings {
     ) -> Config {
         let mut config = Config::new(upstream.base.clone(), upstream.key.clone())
             .timeouts(self.connect_timeout, self.timeout)
+            .body_timeout(self.body_timeout)
+            .state_max_age(self.state_max_age)
             .mint_limit(self.mint_limit)
             .allow_projects(projects.to_vec());
         if let Some(secret) = &self.cookie_secret {
@@ -113,6 +140,9 @@ impl ProxySettings {
         }
         for origin in origins {
             config = config.allowed_origin(origin);
+        }
+        for origin in &self.authorize_origins {
+            config = config.allow_authorize_origin(origin);
         }
         config
     }
@@ -192,6 +222,30 @@ impl ServerSettings {
     }
 }
 
+fn connection_limits(get: Lookup<'_>) -> Result<ConnectionLimits, SettingsError> {
+    let defaults = ConnectionLimits::default();
+    let header_ms = parse_or(
+        get,
+        "LAYERS_PROXY_HEADER_TIMEOUT_MS",
+        defaults.header_timeout.as_millis() as u64,
+    )?;
+    let max_connections = parse_or(
+        get,
+        "LAYERS_PROXY_MAX_CONNECTIONS",
+        defaults.max_connections,
+    )?;
+    if header_ms == 0 || max_connections == 0 {
+        return Err(SettingsError(
+            "LAYERS_PROXY_HEADER_TIMEOUT_MS and LAYERS_PROXY_MAX_CONNECTIONS must be above 0"
+                .to_owned(),
+        ));
+    }
+    Ok(ConnectionLimits {
+        header_timeout: Duration::from_millis(header_ms),
+        max_connections,
+    })
+}
+
 /// `name` parsed as a `T`, or `default` when unset.
 pub fn parse_or<T: std::str::FromStr>(
     get: Lookup<'_>,
@@ -264,10 +318,10 @@ fn upstream(get: Lookup<'_>) -> Result<Option<Upstream>, SettingsError> {
              (or neither, for the embedded sandbox)",
         ),
         (Some(base), Some(key)) => {
-            let base = Url::parse(base.trim())
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-                .ok_or_else(|| SettingsError(format!("LAYERS_API_BASE: {base:?} is not an http(s) URL")))?;
+            // The value is not echoed: it may hold the very credentials being refused.
+            let base: UpstreamBase = base
+                .parse()
+                .map_err(|e| SettingsError(format!("LAYERS_API_BASE: {e}")))?;
             if key.trim().is_empty() {
                 return invalid("the Layers API key is empty");
             }
@@ -299,7 +353,7 @@ mod tests {
     #[test]
     fn standalone_needs_layers_projects_and_return_urls() {
         let s = server(&REAL).unwrap();
-        assert_eq!(s.upstream.base.as_str(), "https://api.layers.com/");
+        assert_eq!(s.upstream.base.to_string(), "https://api.layers.com/");
         assert!(s.upstream.key == ApiKey::new("lp_live_SECRET"));
         assert_eq!(s.projects, ["prj_a", "prj_b"]);
         assert_eq!(s.addr(), "127.0.0.1:8080".parse().unwrap());
@@ -323,6 +377,47 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("layers-demo"));
+    }
+
+    #[test]
+    fn base_with_credentials_query_or_fragment_stops_startup() {
+        for base in [
+            "https://user:hunter2@api.layers.com",
+            "https://api.layers.com/?key=hunter2",
+            "https://api.layers.com/#hunter2",
+        ] {
+            let mut pairs = REAL.to_vec();
+            pairs[0] = ("LAYERS_API_BASE", base);
+            let err = server(&pairs).unwrap_err().to_string();
+            assert!(err.contains("LAYERS_API_BASE"), "{base}: {err}");
+            assert!(!err.contains("hunter2"), "{base}: {err}");
+        }
+    }
+
+    #[test]
+    fn slow_client_limits_have_defaults_and_settings() {
+        let s = server(&REAL).unwrap();
+        assert_eq!(s.proxy.connection_limits, ConnectionLimits::default());
+        assert_eq!(s.proxy.body_timeout, Duration::from_secs(10));
+        let mut pairs = REAL.to_vec();
+        pairs.extend([
+            ("LAYERS_PROXY_HEADER_TIMEOUT_MS", "250"),
+            ("LAYERS_PROXY_BODY_TIMEOUT_MS", "300"),
+            ("LAYERS_PROXY_MAX_CONNECTIONS", "64"),
+        ]);
+        let s = server(&pairs).unwrap();
+        assert_eq!(
+            s.proxy.connection_limits,
+            ConnectionLimits {
+                header_timeout: Duration::from_millis(250),
+                max_connections: 64
+            }
+        );
+        assert_eq!(s.proxy.body_timeout, Duration::from_millis(300));
+        assert_eq!(s.proxy.state_max_age, Duration::from_secs(900));
+        let mut zero = REAL.to_vec();
+        zero.push(("LAYERS_PROXY_MAX_CONNECTIONS", "0"));
+        assert!(server(&zero).is_err());
     }
 
     #[test]

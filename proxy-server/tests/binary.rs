@@ -64,6 +64,8 @@ async fn serves_the_proxy_against_layers() {
             "LAYERS_PROXY_RETURN_URLS",
             "http://127.0.0.1:8080/return.html",
         ),
+        // The sandbox's consent pages are on its own origin, not tiktok.com.
+        ("LAYERS_PROXY_AUTHORIZE_ORIGINS", base.as_str()),
     ];
     // Blocks this worker only; the sandbox answers on the others.
     let server = tokio::task::block_in_place(|| start(BIN, &env, "Layers API:"));
@@ -103,4 +105,31 @@ async fn serves_the_proxy_against_layers() {
     assert_eq!(refused.status(), 404, "only LAYERS_PROXY_PROJECTS");
     drop(server);
     sandbox.shutdown().await;
+}
+
+#[test]
+fn a_base_with_credentials_or_a_query_stops_it_without_echoing_them() {
+    for base in [
+        "https://layers:hunter2@api.layers.com",
+        "https://api.layers.com/?token=hunter2",
+    ] {
+        let out = run(
+            BIN,
+            &[],
+            &[
+                ("LAYERS_API_BASE", base),
+                ("LAYERS_API_KEY", "lp_test_demo"),
+                ("LAYERS_PROXY_PROJECTS", "prj_demo"),
+                (
+                    "LAYERS_PROXY_RETURN_URLS",
+                    "http://127.0.0.1:8080/return.html",
+                ),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{base}: {out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("LAYERS_API_BASE"), "{err}");
+        let all = format!("{err}{}", String::from_utf8_lossy(&out.stdout));
+        assert!(!all.contains("hunter2"), "{all}");
+    }
 }

@@ -12,6 +12,7 @@ use axum_extra::extract::cookie::Key;
 use url::Url;
 
 use crate::allowlist::ReturnUrlAllowlist;
+use crate::authorize_url::AuthorizeUrlPolicy;
 
 /// The Layers API key. Only the upstream client ever reads it, to build the
 /// `Authorization` header; `Debug` shows a placeholder so no log can print it.
@@ -130,6 +131,76 @@ impl Default for MintLimit {
     }
 }
 
+/// The Layers API base URL, checked: http(s) with a host, and nothing a
+/// forwarder must not carry or publish. Credentials (`https://user:pw@…`) would
+/// be sent as Basic auth next to the key and shown wherever the base is shown;
+/// a query or fragment has no meaning for a base and would be dropped or glued
+/// onto every call. Each of those is refused with [`ConfigError::UpstreamBase`].
+///
+/// The path is normalised: `https://api.layers.com`, `…/` and `…/v1/` all mean
+/// `https://api.layers.com/`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UpstreamBase(Url);
+
+impl UpstreamBase {
+    /// Checks and normalises `url`.
+    pub fn new(url: Url) -> Result<Self, ConfigError> {
+        let refuse = |reason: &'static str| Err(ConfigError::UpstreamBase { reason });
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return refuse("it must be an absolute http(s) URL with a host");
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return refuse("it must not contain credentials (user:password@); the API key is the only credential sent");
+        }
+        if url.query().is_some() {
+            return refuse("it must not contain a query (?…)");
+        }
+        if url.fragment().is_some() {
+            return refuse("it must not contain a fragment (#…)");
+        }
+        Ok(Self(normalize_base(url)))
+    }
+
+    /// The normalised base (ends with `/`, no `/v1`).
+    pub fn as_url(&self) -> &Url {
+        &self.0
+    }
+
+    /// `scheme://host[:port]`: what may be shown to a browser about the upstream.
+    pub fn origin(&self) -> String {
+        self.0.origin().ascii_serialization()
+    }
+}
+
+impl TryFrom<Url> for UpstreamBase {
+    type Error = ConfigError;
+    fn try_from(url: Url) -> Result<Self, ConfigError> {
+        Self::new(url)
+    }
+}
+
+impl std::str::FromStr for UpstreamBase {
+    type Err = ConfigError;
+    fn from_str(raw: &str) -> Result<Self, ConfigError> {
+        let url = Url::parse(raw.trim()).map_err(|_| ConfigError::UpstreamBase {
+            reason: "it is not an absolute URL",
+        })?;
+        Self::new(url)
+    }
+}
+
+impl fmt::Display for UpstreamBase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str())
+    }
+}
+
+impl fmt::Debug for UpstreamBase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "UpstreamBase({:?})", self.0.as_str())
+    }
+}
+
 /// Everything [`crate::router`] needs. Build with [`Config::new`] and the
 /// chained setters; every setter is infallible, fallible parsing happens in
 /// the argument types ([`Url`], [`CookieSecret`]).
@@ -144,23 +215,27 @@ pub struct Config {
     pub(crate) allowed_origins: HashSet<String>,
     pub(crate) allow_requests_without_origin: bool,
     pub(crate) return_urls: ReturnUrlAllowlist,
+    pub(crate) authorize_urls: AuthorizeUrlPolicy,
     pub(crate) authorize_project: ProjectAuthorizer,
     pub(crate) mint_limit: MintLimit,
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
+    pub(crate) body_timeout: Duration,
+    pub(crate) state_max_age: Duration,
 }
 
 impl Config {
     /// A proxy to the Layers API at `api_base` (e.g. `https://api.layers.com`;
-    /// a trailing `/v1` is accepted and dropped) using `api_key`.
+    /// a trailing `/v1` is accepted and dropped; see [`UpstreamBase`] for what
+    /// is refused) using `api_key`.
     ///
     /// Defaults: a per-process cookie secret (set [`Config::cookie_secret`] for
     /// more than one instance), no project authorized, no return URL allowed,
     /// only same-origin browser callers, 10 mints per 10 minutes per session,
     /// 5 s connect and 15 s total upstream timeouts.
-    pub fn new(api_base: Url, api_key: ApiKey) -> Self {
+    pub fn new(api_base: UpstreamBase, api_key: ApiKey) -> Self {
         Self {
-            api_base: normalize_base(api_base),
+            api_base: api_base.0,
             api_key,
             cookie_secret: CookieSecret::generate(),
             cookie_secret_generated: true,
@@ -169,10 +244,13 @@ impl Config {
             allowed_origins: HashSet::new(),
             allow_requests_without_origin: false,
             return_urls: ReturnUrlAllowlist::default(),
+            authorize_urls: AuthorizeUrlPolicy::default(),
             authorize_project: Arc::new(|_, _| false),
             mint_limit: MintLimit::default(),
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(15),
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            state_max_age: crate::session::DEFAULT_STATE_MAX_AGE,
         }
     }
 
@@ -221,6 +299,18 @@ impl Config {
         self
     }
 
+    /// Also accepts mint answers whose `authorizeUrl` is on this URL's origin
+    /// (scheme, host, port). By default only https URLs on the platforms' hosts
+    /// ([`crate::PLATFORM_AUTHORIZE_HOSTS`]) come down; anything else is
+    /// `502 UPSTREAM_INVALID`. Add the Layers sandbox's origin when the proxy
+    /// talks to it: the sandbox serves its consent pages itself.
+    pub fn allow_authorize_origin(mut self, origin: &Url) -> Self {
+        self.authorize_urls
+            .extra_origins
+            .insert(origin.origin().ascii_serialization());
+        self
+    }
+
     /// The authorization hook: `true` if the current user may connect accounts
     /// to (and list the accounts of) `project_id`. Others get 404 NOT_FOUND.
     pub fn authorize_project(
@@ -254,6 +344,26 @@ impl Config {
         self
     }
 
+    /// How long a mint body may take to arrive, from the end of its headers
+    /// (default 10 s). A body still incomplete then is answered
+    /// `408 REQUEST_TIMEOUT` and its connection closed: a mint body is a few
+    /// hundred bytes, and a client trickling or stalling it only holds a
+    /// connection. (Header-read and idle timeouts belong to the server the
+    /// router runs in; see `docs/proxy.md`.)
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// How long after a mint its state cookie is honoured (default 15 min,
+    /// [`crate::DEFAULT_STATE_MAX_AGE`]; Layers' states live 10). The cookie
+    /// carries its signed issue time, so a replayed old cookie polls 404 like
+    /// an unknown state, whatever `Max-Age` the client kept.
+    pub fn state_max_age(mut self, max_age: Duration) -> Self {
+        self.state_max_age = max_age;
+        self
+    }
+
     /// The upstream base URL, normalized to end with `/` and without `/v1`.
     pub fn api_base(&self) -> &Url {
         &self.api_base
@@ -280,13 +390,19 @@ impl fmt::Debug for Config {
                 &self.allow_requests_without_origin,
             )
             .field("return_urls", &self.return_urls)
+            .field("authorize_urls", &self.authorize_urls)
             .field("authorize_project", &"<hook>")
             .field("mint_limit", &self.mint_limit)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("body_timeout", &self.body_timeout)
+            .field("state_max_age", &self.state_max_age)
             .finish()
     }
 }
+
+/// [`Config::body_timeout`]'s default.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// `https://api.layers.com`, `https://api.layers.com/` and
 /// `https://api.layers.com/v1/` all mean the same base.
@@ -294,8 +410,6 @@ fn normalize_base(mut base: Url) -> Url {
     let path = base.path().trim_end_matches('/');
     let path = path.strip_suffix("/v1").unwrap_or(path).to_owned();
     base.set_path(&format!("{path}/"));
-    base.set_query(None);
-    base.set_fragment(None);
     base
 }
 
@@ -307,6 +421,11 @@ pub enum ConfigError {
         /// Its actual length.
         len: usize,
     },
+    /// The Layers base URL is not usable (see [`UpstreamBase`]).
+    UpstreamBase {
+        /// Why, without echoing the URL (it may hold credentials).
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -317,6 +436,9 @@ impl fmt::Display for ConfigError {
                 "the cookie secret must be at least {COOKIE_SECRET_MIN_BYTES} bytes (got {len}); \
                  generate one with `openssl rand -hex 32`"
             ),
+            Self::UpstreamBase { reason } => {
+                write!(f, "the Layers API base URL is refused: {reason}")
+            }
         }
     }
 }
@@ -329,7 +451,7 @@ mod tests {
 
     fn config() -> Config {
         Config::new(
-            Url::parse("https://api.layers.com").unwrap(),
+            "https://api.layers.com".parse().unwrap(),
             ApiKey::new("lp_live_SECRET\n"),
         )
     }
@@ -357,7 +479,7 @@ mod tests {
             "https://api.layers.com/v1",
             "https://api.layers.com/v1/",
         ] {
-            let config = Config::new(Url::parse(raw).unwrap(), ApiKey::new("k"));
+            let config = Config::new(raw.parse().unwrap(), ApiKey::new("k"));
             assert_eq!(
                 config.api_base().as_str(),
                 "https://api.layers.com/",
@@ -365,10 +487,29 @@ mod tests {
             );
         }
         let config = Config::new(
-            Url::parse("http://gw.local/layers/v1").unwrap(),
+            "http://gw.local/layers/v1".parse().unwrap(),
             ApiKey::new("k"),
         );
         assert_eq!(config.api_base().as_str(), "http://gw.local/layers/");
+    }
+
+    #[test]
+    fn base_with_credentials_query_or_fragment_is_refused_without_echoing_it() {
+        for raw in [
+            "https://user:hunter2@api.layers.com",
+            "https://hunter2@api.layers.com/",
+            "https://api.layers.com/?token=hunter2",
+            "https://api.layers.com/?",
+            "https://api.layers.com/#hunter2",
+            "ftp://api.layers.com/",
+            "not a url hunter2",
+        ] {
+            let err = raw.parse::<UpstreamBase>().unwrap_err();
+            assert!(matches!(err, ConfigError::UpstreamBase { .. }), "{raw}");
+            assert!(!err.to_string().contains("hunter2"), "{raw}: {err}");
+        }
+        let base: UpstreamBase = "https://api.layers.com:8443/v1".parse().unwrap();
+        assert_eq!(base.origin(), "https://api.layers.com:8443");
     }
 
     #[test]

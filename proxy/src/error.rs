@@ -113,6 +113,16 @@ impl AppError {
         .with_details(json!({ "limitBytes": limit }))
     }
 
+    /// The mint body did not arrive within the body timeout. The server closes
+    /// the connection after this answer: the rest of the body is never read.
+    pub(crate) fn request_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "REQUEST_TIMEOUT",
+            "The request body did not arrive in time.",
+        )
+    }
+
     pub(crate) fn rate_limited(retry_after_secs: u64) -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,

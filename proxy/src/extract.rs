@@ -65,16 +65,17 @@ impl FromRequestParts<Arc<Proxy>> for AllowedCaller {
     }
 }
 
-/// The mint body, read by axum's `Bytes` under the router's `DefaultBodyLimit`.
+/// The mint body, read by axum's `Bytes` under the router's `DefaultBodyLimit`
+/// within [`crate::Config::body_timeout`].
 /// A declared `Content-Length` over the limit is refused before reading, so a
 /// client announcing gigabytes gets its 413 at once instead of a wait.
 #[derive(Debug)]
 pub(crate) struct MintBody(pub(crate) Bytes);
 
-impl<S: Send + Sync> FromRequest<S> for MintBody {
+impl FromRequest<Arc<Proxy>> for MintBody {
     type Rejection = AppError;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+    async fn from_request(request: Request, proxy: &Arc<Proxy>) -> Result<Self, AppError> {
         let declared = request
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -83,7 +84,13 @@ impl<S: Send + Sync> FromRequest<S> for MintBody {
         if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
             return Err(AppError::payload_too_large(MAX_BODY_BYTES));
         }
-        match Bytes::from_request(request, state).await {
+        // A whole-body deadline, not a per-chunk one: a client trickling a byte
+        // at a time would otherwise hold the connection for hours.
+        let read = tokio::time::timeout(proxy.body_timeout, Bytes::from_request(request, proxy));
+        let Ok(read) = read.await else {
+            return Err(AppError::request_timeout());
+        };
+        match read {
             Ok(bytes) => Ok(Self(bytes)),
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(AppError::payload_too_large(MAX_BODY_BYTES))

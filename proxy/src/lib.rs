@@ -17,6 +17,7 @@
 
 mod access_log;
 mod allowlist;
+mod authorize_url;
 mod config;
 mod csrf;
 mod error;
@@ -35,12 +36,13 @@ use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use allowlist::ReturnUrlAllowlist;
+pub use authorize_url::PLATFORM_AUTHORIZE_HOSTS;
 pub use config::{
     ApiKey, Config, ConfigError, CookieSecret, MintLimit, ProjectAuthorizer, RequestContext,
-    SecureCookies, COOKIE_SECRET_MIN_BYTES,
+    SecureCookies, UpstreamBase, COOKIE_SECRET_MIN_BYTES, DEFAULT_BODY_TIMEOUT,
 };
 pub use extract::MAX_BODY_BYTES;
-pub use session::{COOKIE_NAME, MAX_STATES};
+pub use session::{COOKIE_NAME, DEFAULT_STATE_MAX_AGE, MAX_STATES, STATE_COOKIE_PREFIX};
 
 /// The widget-facing routes (Layers' paths without `/v1`), ready to nest under
 /// any prefix. Every other path answers 404 with the error envelope.

@@ -2,22 +2,23 @@
 //! order its checks run; nothing reaches Layers until every check has passed.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::extract::{OriginalUri, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::Key;
+use axum_extra::extract::cookie::{Key, SignedCookieJar};
 use serde_json::{json, Map, Value};
 
 use crate::allowlist::ReturnUrlAllowlist;
+use crate::authorize_url::AuthorizeUrlPolicy;
 use crate::config::{Config, ProjectAuthorizer, RequestContext, SecureCookies};
 use crate::csrf::CsrfPolicy;
 use crate::error::AppError;
 use crate::extract::{is_id, AllowedCaller, Id, MintBody};
 use crate::mint_limit::{retry_after_secs, MintLimiter};
-use crate::session::{CookieAttributes, Session};
+use crate::session::{self, CookieAttributes, Session, StateCookies};
 use crate::upstream::LayersClient;
 
 const PLATFORMS: [&str; 2] = ["tiktok", "instagram"];
@@ -30,8 +31,17 @@ pub(crate) struct Proxy {
     cookie_path: Option<String>,
     pub(crate) csrf: CsrfPolicy,
     return_urls: ReturnUrlAllowlist,
+    authorize_urls: AuthorizeUrlPolicy,
     authorize_project: ProjectAuthorizer,
     mint_limiter: MintLimiter,
+    pub(crate) body_timeout: Duration,
+    state_max_age: Duration,
+}
+
+/// A state Layers minted, and how long it lives (from its `expiresAt`).
+struct Minted {
+    state: String,
+    lifetime: Duration,
 }
 
 impl Proxy {
@@ -51,8 +61,11 @@ impl Proxy {
                 allow_requests_without_origin: config.allow_requests_without_origin,
             },
             return_urls: config.return_urls,
+            authorize_urls: config.authorize_urls,
             authorize_project: config.authorize_project,
             mint_limiter: MintLimiter::new(config.mint_limit),
+            body_timeout: config.body_timeout,
+            state_max_age: config.state_max_age,
         }
     }
 
@@ -91,12 +104,25 @@ pub(crate) async fn mint(
     parts: Parts,
     body: Result<MintBody, AppError>,
 ) -> Response {
-    let mut session = Session::from_headers(&parts.headers, &proxy.cookie_key);
-    let outcome = mint_in_session(&proxy, &parts, project, body, &mut session).await;
-    // The cookie goes out even on a refusal so the session (and its mint count) stays stable.
-    let jar = session.to_jar(&proxy.cookie_key, &proxy.cookie_attributes(&parts));
+    let now = SystemTime::now();
+    let session = Session::from_headers(&parts.headers, &proxy.cookie_key);
+    let outcome = mint_in_session(&proxy, &parts, project, body, &session, now).await;
+    // The session cookie goes out even on a refusal so the session (and its mint count) stays stable.
+    let attributes = proxy.cookie_attributes(&parts);
+    let mut jar = session.add_to(SignedCookieJar::new(proxy.cookie_key.clone()), &attributes);
     match outcome {
-        Ok(response) => (jar, response).into_response(),
+        Ok((response, minted)) => {
+            if let Some(Minted { state, lifetime }) = minted {
+                let held = StateCookies::from_headers(
+                    &parts.headers,
+                    &proxy.cookie_key,
+                    now,
+                    proxy.state_max_age,
+                );
+                jar = held.remember(jar, &attributes, &state, now, lifetime, proxy.state_max_age);
+            }
+            (jar, response).into_response()
+        }
         Err(error) => (jar, error).into_response(),
     }
 }
@@ -106,8 +132,9 @@ async fn mint_in_session(
     parts: &Parts,
     project: Result<Id, AppError>,
     body: Result<MintBody, AppError>,
-    session: &mut Session,
-) -> Result<Response, AppError> {
+    session: &Session,
+    now: SystemTime,
+) -> Result<(Response, Option<Minted>), AppError> {
     let Id(project) = project?;
     if !proxy.authorized(parts, session, &project) {
         return Err(AppError::not_found());
@@ -127,17 +154,36 @@ async fn mint_in_session(
             Some(upstream_body),
         )
         .await?;
+    let mut minted = None;
     if reply.status.is_success() {
-        let state = reply.json.get("state").and_then(Value::as_str);
-        match state.filter(|s| is_id(s)) {
-            Some(state) => session.remember(state),
-            None => {
-                return Err(AppError::upstream_invalid(reply.status.as_u16())
-                    .with_cause("oauth-url answer has no usable state"))
-            }
+        let invalid = |why: &str| AppError::upstream_invalid(reply.status.as_u16()).with_cause(why);
+        // The browser's tab goes there: only a platform's consent page (or a configured sandbox).
+        let authorize_url = reply.json.get("authorizeUrl").and_then(Value::as_str);
+        if !authorize_url.is_some_and(|url| proxy.authorize_urls.allows(url)) {
+            return Err(invalid(
+                "oauth-url answer's authorizeUrl is not https on a platform host (nor an allowed origin)",
+            ));
         }
+        let state = reply.json.get("state").and_then(Value::as_str);
+        let Some(state) = state.filter(|s| is_id(s)) else {
+            return Err(invalid("oauth-url answer has no usable state"));
+        };
+        minted = Some(Minted {
+            state: state.to_owned(),
+            lifetime: remaining_lifetime(&reply.json, now).unwrap_or(proxy.state_max_age),
+        });
     }
-    Ok(reply.into_response())
+    Ok((reply.into_response(), minted))
+}
+
+/// Time left until the answer's `expiresAt` (RFC 3339), if it has a usable one.
+fn remaining_lifetime(answer: &Value, now: SystemTime) -> Option<Duration> {
+    let expires = answer.get("expiresAt").and_then(Value::as_str)?;
+    let expires =
+        time::OffsetDateTime::parse(expires, &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    let expires = SystemTime::from(expires);
+    expires.duration_since(now).ok()
 }
 
 /// `GET /social/oauth-status/{state}`: only for states minted in this session.
@@ -146,8 +192,14 @@ pub(crate) async fn oauth_status(
     Id(state): Id,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let session = Session::from_headers(&headers, &proxy.cookie_key);
-    if !session.owns(&state) {
+    let owned = session::owns(
+        &headers,
+        &proxy.cookie_key,
+        &state,
+        SystemTime::now(),
+        proxy.state_max_age,
+    );
+    if !owned {
         // Layers' own answer for a state of another key: indistinguishable from unknown.
         return Err(AppError::not_found());
     }
@@ -224,8 +276,12 @@ fn validate_mint_body(body: &[u8], return_urls: &ReturnUrlAllowlist) -> Result<V
 
     let mut upstream = Map::new();
     upstream.insert("platform".into(), json!(platform));
-    // The widget's string as sent (not re-serialized), so Layers sees exactly what we checked.
-    upstream.insert("returnUrl".into(), fields["returnUrl"].clone());
+    // The serialisation of the parsed URL the allowlist just checked, never the
+    // widget's raw string: the parser drops tabs and newlines, turns `\` into
+    // `/`, reads `0x7f000001` and `127.1` as 127.0.0.1 and maps fullwidth
+    // letters, so the raw string can differ from what was allowed (and Layers
+    // or a browser may read it differently again).
+    upstream.insert("returnUrl".into(), json!(return_url.as_str()));
     match fields.get("scopes") {
         None | Some(Value::Null) => {}
         Some(Value::Array(scopes)) if scopes.iter().all(Value::is_string) => {
@@ -308,6 +364,34 @@ mod tests {
         assert_eq!(
             sent,
             json!({"platform":"tiktok","returnUrl":"http://127.0.0.1:8080/return.html?x=1","usageNote":"hi","scopes":["a"]})
+        );
+    }
+
+    /// Inputs the URL parser normalises: what goes upstream is what was checked.
+    #[test]
+    fn forwards_the_return_url_that_was_checked() {
+        for raw in [
+            "http://127.0.0.1:8080/re\tturn.html",
+            "http://127.0.0.1:8080/return\n.html",
+            "http:\\\\127.0.0.1:8080\\return.html",
+            "http://0x7f000001:8080/return.html",
+            "http://127.1:8080/return.html",
+            "http://\u{ff11}\u{ff12}\u{ff17}.\u{ff10}.\u{ff10}.\u{ff11}:8080/return.html",
+            "HTTP://127.0.0.1:8080/return.html",
+        ] {
+            let body = json!({ "platform": "tiktok", "returnUrl": raw }).to_string();
+            let sent = validate(&body).unwrap_or_else(|e| panic!("{raw:?}: {e:?}"));
+            assert_eq!(
+                sent["returnUrl"], "http://127.0.0.1:8080/return.html",
+                "{raw:?}"
+            );
+        }
+        // Fullwidth letters in a host that is not allowed once normalised stay refused.
+        let body =
+            json!({ "platform": "tiktok", "returnUrl": "http://\u{ff45}vil.test/return.html" });
+        assert_eq!(
+            validate(&body.to_string()).unwrap_err().1,
+            "RETURN_URL_NOT_ALLOWED"
         );
     }
 

@@ -2,7 +2,12 @@
 //!
 //! Nothing from the browser's request goes up except the validated JSON body
 //! and the path ids; nothing from Layers' answer comes down except the status,
-//! the JSON body, `Retry-After` and `x-request-id`.
+//! the JSON body, `Retry-After` and `x-request-id`, and those only once they
+//! are known not to carry the key: an upstream that echoes its `Authorization`
+//! (a debug server, a misconfigured gateway) must not hand it to the browser.
+//! A body containing the key is replaced by `UPSTREAM_INVALID`; `Retry-After`
+//! comes down only as delay-seconds or an HTTP date, `x-request-id` only as a
+//! plain token ([`is_request_id`]); anything else is dropped, and never logged.
 
 use std::time::Duration;
 
@@ -81,8 +86,17 @@ impl LayersClient {
 
         let mut response = request.send().await.map_err(transport_error)?;
         let status = response.status();
-        let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
-        let request_id = response.headers().get(X_REQUEST_ID).cloned();
+        let key = self.key.expose();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .filter(|v| is_retry_after(v, key))
+            .cloned();
+        let request_id = response
+            .headers()
+            .get(X_REQUEST_ID)
+            .filter(|v| is_request_id(v, key))
+            .cloned();
 
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
@@ -100,8 +114,15 @@ impl LayersClient {
                 .with_retry_after(retry_after.clone())
                 .with_cause(format!("{why} (upstream request id {:?})", request_id))
         };
+        if contains(&body, key) {
+            return Err(invalid("upstream body contains the API key; not forwarded"));
+        }
         let json: serde_json::Value =
             serde_json::from_slice(&body).map_err(|_| invalid("body is not JSON"))?;
+        // The same check on the decoded text: `lp\u005f…` is the key to a browser.
+        if contains(json.to_string().as_bytes(), key) {
+            return Err(invalid("upstream body contains the API key; not forwarded"));
+        }
         if !(status.is_success() || status.is_client_error() || status.is_server_error()) {
             return Err(invalid(
                 "unexpected status class (redirects are not followed)",
@@ -118,6 +139,33 @@ impl LayersClient {
             request_id,
         })
     }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    !needle.is_empty()
+        && haystack
+            .windows(needle.len())
+            .any(|window| window == needle.as_bytes())
+}
+
+/// Layers' request ids are short tokens (`req_…`); anything else (a header
+/// echoing the request, a script) is replaced by the proxy's own id.
+pub(crate) fn is_request_id(value: &HeaderValue, key: &str) -> bool {
+    let bytes = value.as_bytes();
+    (1..=128).contains(&bytes.len())
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+        && !contains(bytes, key)
+}
+
+/// `Retry-After` as RFC 9110 allows it: delay-seconds or an HTTP date.
+fn is_retry_after(value: &HeaderValue, key: &str) -> bool {
+    let Ok(text) = value.to_str() else {
+        return false;
+    };
+    let seconds = (1..=10).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+    (seconds || httpdate::parse_http_date(text).is_ok()) && !contains(value.as_bytes(), key)
 }
 
 fn is_error_envelope(json: &serde_json::Value) -> bool {
@@ -171,5 +219,44 @@ impl IntoResponse for UpstreamReply {
             }
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "lp_live_SECRET";
+
+    #[test]
+    fn request_ids_are_plain_tokens_without_the_key() {
+        let ok = |v: &str| is_request_id(&HeaderValue::from_str(v).unwrap(), KEY);
+        assert!(ok("req_01HXZ8K2M4P5QRS6TUV7WXYZ9A"));
+        assert!(ok("a-b_C9"));
+        assert!(!ok(""));
+        assert!(!ok(&"x".repeat(129)));
+        assert!(!ok("Bearer lp_live_SECRET"));
+        assert!(!ok("req_lp_live_SECRET"), "shape alone is not enough");
+        assert!(!ok("<script>"));
+        assert!(!ok("req 1"));
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let ok = |v: &str| is_retry_after(&HeaderValue::from_str(v).unwrap(), KEY);
+        assert!(ok("7"));
+        assert!(ok("Wed, 21 Oct 2026 07:28:00 GMT"));
+        assert!(!ok("-1"));
+        assert!(!ok("1.5"));
+        assert!(!ok("Bearer lp_live_SECRET"));
+        assert!(!ok("7 lp_live_SECRET"));
+        assert!(!ok("12345678901"));
+    }
+
+    #[test]
+    fn key_search() {
+        assert!(contains(b"{\"k\":\"lp_live_SECRET\"}", KEY));
+        assert!(!contains(b"lp_live_SECRE", KEY));
+        assert!(!contains(b"anything", ""));
     }
 }

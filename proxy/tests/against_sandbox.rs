@@ -297,19 +297,17 @@ async fn a_state_is_invisible_from_another_session() {
         .await
         .assert_error(404, "NOT_FOUND");
 
-    // A cookie edited to claim the state fails its signature.
+    // Bob's valid state cookie renamed to claim Alice's state: the signed
+    // value names Bob's state, so it proves nothing about Alice's.
+    let bob_state = bob.cookie.as_deref().unwrap().split("; ").find_map(|pair| {
+        pair.strip_prefix(layers_proxy::STATE_COOKIE_PREFIX)
+            .and_then(|rest| rest.split_once('='))
+            .map(|(_, value)| value.to_owned())
+    });
     let forged = format!(
-        "{}={}",
-        layers_proxy::COOKIE_NAME,
-        bob.cookie
-            .as_ref()
-            .unwrap()
-            .split_once('=')
-            .unwrap()
-            .1
-            .to_owned()
-            + "%26st%3D"
-            + &state
+        "{}{state}={}",
+        layers_proxy::STATE_COOKIE_PREFIX,
+        bob_state.expect("bob holds a state cookie")
     );
     let mut mallory = Browser {
         cookie: Some(forged),
@@ -326,6 +324,59 @@ async fn a_state_is_invisible_from_another_session() {
     );
 
     assert_eq!(alice.status(&app, &state).await.status, StatusCode::OK);
+}
+
+/// Two attempts started at once from one browser (two widgets, a double
+/// click): both requests carry the same cookies, both answers set theirs, and
+/// the browser keeps both. Each state must still poll.
+#[tokio::test]
+async fn concurrent_mints_from_one_browser_keep_both_states() {
+    let sandbox = sandbox().await;
+    let app = layers_proxy::router(config(sandbox.url()));
+    let mut browser = Browser::new();
+    let first = browser.mint(&app, "prj_demo").await.json["state"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let (mut one, mut two) = (browser.clone(), browser.clone());
+    let (a, b) = tokio::join!(
+        call(
+            &app,
+            one.request(
+                Method::POST,
+                "/projects/prj_demo/social/oauth-url",
+                Some(Body::from(
+                    json!({ "platform": "tiktok", "returnUrl": RETURN_URL }).to_string()
+                )),
+            )
+        ),
+        call(
+            &app,
+            two.request(
+                Method::POST,
+                "/projects/prj_demo/social/oauth-url",
+                Some(Body::from(
+                    json!({ "platform": "instagram", "returnUrl": RETURN_URL }).to_string()
+                )),
+            )
+        ),
+    );
+    one.keep_cookie(&a.headers);
+    two.keep_cookie(&b.headers);
+    // The browser applies both answers' Set-Cookie headers, in either order.
+    browser.keep_cookie(&a.headers);
+    browser.keep_cookie(&b.headers);
+    let states = [
+        a.json["state"].as_str().unwrap().to_owned(),
+        b.json["state"].as_str().unwrap().to_owned(),
+    ];
+    assert_ne!(states[0], states[1]);
+    for state in states.iter().chain([&first]) {
+        let polled = browser.status(&app, state).await;
+        assert_eq!(polled.status, StatusCode::OK, "{state}: {polled:?}");
+        assert_eq!(polled.json["status"], "pending");
+    }
 }
 
 #[tokio::test]

@@ -45,7 +45,7 @@ fn fake_layers(seen: Seen) -> Router {
         let record = record(seen.clone());
         move |headers: HeaderMap, body: Bytes| async move {
             record(headers, body).await;
-            let body = json!({ "authorizeUrl": "http://127.0.0.1:1/consent", "state": "st_fake", "expiresAt": "2030-01-01T00:00:00Z" });
+            let body = json!({ "authorizeUrl": "https://www.tiktok.com/v2/auth/authorize?state=st_fake", "state": "st_fake", "expiresAt": "2030-01-01T00:00:00Z" });
             (StatusCode::OK, noisy(HeaderMap::new()), axum::Json(body))
         }
     };
@@ -133,9 +133,14 @@ async fn only_the_key_and_the_checked_body_go_up_and_only_status_json_retry_afte
         .iter()
         .map(|v| v.to_str().unwrap())
         .collect();
-    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    // Only the proxy's own: the session cookie and the new state's.
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
     assert!(
         cookies[0].starts_with(layers_proxy::COOKIE_NAME),
+        "{cookies:?}"
+    );
+    assert!(
+        cookies[1].starts_with(&format!("{}st_fake=", layers_proxy::STATE_COOKIE_PREFIX)),
         "{cookies:?}"
     );
     for name in [

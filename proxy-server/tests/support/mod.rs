@@ -61,7 +61,11 @@ impl Drop for Running {
 
 /// Starts `bin` and waits (10 s at most) for a stdout line starting with `ready`.
 pub fn start(bin: &str, env: &[(&str, &str)], ready: &str) -> Running {
-    let mut child = command(bin, &[], env)
+    spawn_and_wait(&mut command(bin, &[], env), bin, ready)
+}
+
+fn spawn_and_wait(command: &mut Command, bin: &str, ready: &str) -> Running {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -91,4 +95,12 @@ pub fn start(bin: &str, env: &[(&str, &str)], ready: &str) -> Running {
             Err(_) => panic!("{bin} not ready; banner so far: {:?}", running.banner),
         }
     }
+}
+
+/// Like [`start`], with the server's open-file limit set to `fds` first (a
+/// shell's `ulimit -n`), to reproduce descriptor exhaustion in a small space.
+pub fn start_with_fd_limit(bin: &str, fds: u32, env: &[(&str, &str)], ready: &str) -> Running {
+    let script = format!("ulimit -n {fds} && exec \"$0\"");
+    let mut shell = command("sh", &["-c", &script, bin], env);
+    spawn_and_wait(&mut shell, bin, ready)
 }

@@ -82,7 +82,9 @@ pub fn config(base: &Url) -> Config {
 
 pub fn config_with_key(base: &Url, key: &str) -> Config {
     capture_logs();
-    Config::new(base.clone(), ApiKey::new(key))
+    Config::new(base.clone().try_into().unwrap(), ApiKey::new(key))
+        // The sandbox serves its consent pages on its own origin.
+        .allow_authorize_origin(base)
         .allow_projects(["prj_demo"])
         .allow_return_url(Url::parse(RETURN_URL).unwrap())
         .allow_return_url(Url::parse("http://localhost:8080/return.html").unwrap())
@@ -207,13 +209,38 @@ impl Browser {
         reply
     }
 
+    /// Merges every `Set-Cookie` into the jar as a browser does: same name
+    /// replaces, `Max-Age=0` removes. `cookie` is the `Cookie` header it sends.
     pub fn keep_cookie(&mut self, headers: &HeaderMap) {
-        if let Some(set) = headers
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-        {
-            self.cookie = Some(set.split(';').next().unwrap().to_owned());
+        let mut jar: Vec<(String, String)> = self
+            .cookie
+            .as_deref()
+            .unwrap_or_default()
+            .split("; ")
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect();
+        for set in headers.get_all(header::SET_COOKIE) {
+            let set = set.to_str().unwrap();
+            let (pair, attributes) = set.split_once(';').unwrap_or((set, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            jar.retain(|(n, _)| n != name);
+            if !attributes.contains("Max-Age=0") {
+                jar.push((name.to_owned(), value.to_owned()));
+            }
         }
+        let header: Vec<String> = jar.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        self.cookie = (!header.is_empty()).then(|| header.join("; "));
+    }
+
+    /// The value of the cookie `name` in the jar.
+    pub fn cookie_value(&self, name: &str) -> Option<String> {
+        self.cookie
+            .as_deref()?
+            .split("; ")
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_owned())
     }
 
     pub async fn mint_body(&mut self, app: &Router, project: &str, body: Value) -> Reply {
