@@ -129,8 +129,8 @@ async fn naive_forwarder_fails_session_binding_csrf_and_allowlist() {
 }
 
 /// The rules both proxies above pass must be able to fail: a forwarder that
-/// maps Layers' errors to its own, drops no-store and request ids, and reads
-/// any body whole fails every pass-through, hygiene and body-limit rule.
+/// maps Layers' errors to its own, drops no-store and request ids, copies
+/// Layers' own headers down, and reads any body whole fails every pass-through, hygiene and body-limit rule.
 #[tokio::test]
 async fn sloppy_forwarder_fails_passthrough_hygiene_and_body_limits() {
     let sandbox = common::sandbox().await;
@@ -158,6 +158,7 @@ async fn sloppy_forwarder_fails_passthrough_hygiene_and_body_limits() {
         "body-limit.declared-length",
         "hygiene.no-store",
         "hygiene.request-id",
+        "hygiene.upstream-headers",
     ]);
     // Its own 502 replaces the echoing error, so key-echo passes: it is the
     // key, not pass-through, that rule judges.

@@ -9,8 +9,9 @@ against an allowlist, or keep the key out of an echoing upstream's answer.
 
 `check-proxy` must fail it on exactly those rules (proxy/tests/conformance.rs).
 With --sloppy it also maps every upstream error to its own 502, drops
-Cache-Control, x-request-id and Retry-After, and reads any body whole, so the
-kit's pass-through, hygiene and body-limit rules are shown to fail too.
+Cache-Control, x-request-id and Retry-After, copies Layers' other headers
+down, and reads any body whole, so the kit's pass-through, hygiene and
+body-limit rules are shown to fail too.
 Not an example to copy.
 
 Usage: LAYERS_API_KEY=lp_test_demo naive_proxy.py [--sloppy] UPSTREAM_BASE_URL
@@ -33,6 +34,10 @@ ROUTES = [
     ("GET", re.compile(r"^/projects/([A-Za-z0-9_-]+)/social-accounts$")),
 ]
 PASSED_HEADERS = ("Content-Type", "Retry-After", "x-request-id")
+# What --sloppy leaves out when it copies Layers' headers wholesale: what it
+# sets itself, hop-by-hop fields, and what it drops on purpose.
+NOT_COPIED = {"content-type", "content-length", "transfer-encoding", "connection",
+              "keep-alive", "date", "server", "retry-after", "x-request-id", "cache-control"}
 
 
 def read_body(stream, length):
@@ -111,6 +116,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for name in PASSED_HEADERS[:1] if self.sloppy else PASSED_HEADERS:
                 if answer.headers.get(name) is not None:
                     self.send_header(name, answer.headers[name])
+            if self.sloppy:
+                for name, value in answer.headers.items():
+                    if name.lower() not in NOT_COPIED:
+                        self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
             if not self.sloppy:
                 self.send_header("Cache-Control", "no-store")

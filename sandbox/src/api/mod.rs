@@ -63,6 +63,9 @@ fn authenticate(sandbox: &Sandbox, headers: &HeaderMap) -> Option<ApiKey> {
 
 /// Gives every API request an id, logs it (key id only, never the secret) and
 /// records it for `/_sandbox/requests`.
+/// The header the sandbox adds to every `/v1` answer (see `observe`).
+const SANDBOX_HEADER: &str = "x-layers-sandbox";
+
 async fn observe(State(sandbox): State<Sandbox>, mut request: Request, next: Next) -> Response {
     let request_id = new_request_id();
     let key = authenticate(&sandbox, request.headers());
@@ -78,6 +81,12 @@ async fn observe(State(sandbox): State<Sandbox>, mut request: Request, next: Nex
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
+    // Marks every API answer as the sandbox's, the way a real upstream adds
+    // headers of its own: a proxy that copies upstream headers down shows it,
+    // and `check-proxy`'s hygiene.upstream-headers rule catches that.
+    response
+        .headers_mut()
+        .insert(SANDBOX_HEADER, HeaderValue::from_static("1"));
     let status = response.status().as_u16();
     tracing::info!(
         %method, %path, status,
