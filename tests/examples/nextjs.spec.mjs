@@ -12,7 +12,13 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, startDemo } from "../support/demo-server.mjs";
 import { connectTikTok, pack, watchErrors } from "../package/helpers.mjs";
-import { app, buildExample, installExample, serveExample } from "./nextjs-app.mjs";
+import { exampleDir, installExample, runExample, serveExample } from "./helpers.mjs";
+
+const app = exampleDir("nextjs");
+const NEXT = "next/dist/bin/next";
+/** `next start` / `next dev` on 127.0.0.1:port; ready when the return page answers. */
+const serveNext = (command, port) =>
+  serveExample(app, NEXT, [command, "-p", String(port), "-H", "127.0.0.1"], { port, proxyUrl, readyPath: "connect/return" });
 
 let packed;
 let demo;
@@ -24,7 +30,7 @@ test.beforeAll(async () => {
   // A cold run installs next (about 25 s) and builds from scratch.
   test.setTimeout(300_000);
   packed = pack();
-  const install = installExample(packed.tarball);
+  const install = installExample(app, packed.tarball);
   ports = { start: await freePort(), dev: await freePort() };
   const origins = Object.values(ports).map((p) => `http://127.0.0.1:${p}`);
   // The proxy's return-URL allowlist is also the embedded sandbox's (the
@@ -36,8 +42,11 @@ test.beforeAll(async () => {
     },
   });
   proxyUrl = demo.url.replace(/\/$/, "");
-  const buildMs = buildExample(proxyUrl);
-  prod = await serveExample("start", ports.start, proxyUrl);
+  // Every time: the proxy URL is baked into the rewrites at build time and
+  // changes with each run's demo port. Turbopack's cache in .next/ keeps a
+  // rebuild short.
+  const buildMs = runExample(app, NEXT, ["build"], proxyUrl);
+  prod = await serveNext("start", ports.start);
   console.log(
     `[nextjs] npm install: ${install.installed ? `${install.ms} ms` : "unchanged, skipped"}; next build: ${buildMs} ms`,
   );
@@ -112,7 +121,7 @@ test("next start: server-rendered dashboard, TikTok connect through the rewrite,
 
 test("next dev: Strict Mode's double mount still gives one onConnected", async ({ page }) => {
   test.setTimeout(180_000);
-  const dev = await serveExample("dev", ports.dev, proxyUrl);
+  const dev = await serveNext("dev", ports.dev);
   try {
     // Development React with Strict Mode: mounted, unmounted, mounted again.
     expect(await connectOnDashboard(page, dev.url)).toEqual({ added: 2, removed: 1 });

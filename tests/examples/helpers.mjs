@@ -1,6 +1,6 @@
-// Drives examples/nextjs the way a partner would run it: the packed
-// layers-connect tarball installed next to the locked `next`, `react` and
-// `react-dom`, `next build`, then `next start` (or `next dev`) on loopback.
+// Drives the apps in examples/ the way a partner would run them: the
+// packed layers-connect tarball installed next to the app's locked
+// dependencies, then its own build and server (next, vite) on loopback.
 
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -8,15 +8,14 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { root } from "../package/helpers.mjs";
 
-export const app = join(root, "examples/nextjs");
-const next = join(app, "node_modules/next/dist/bin/next");
-const stampFile = join(app, "node_modules/.layers-connect-install.json");
+/** examples/<name> */
+export const exampleDir = (name) => join(root, "examples", name);
 
 const sha256 = (file) => createHash("sha256").update(readFileSync(file)).digest("hex");
 
-const npm = (args) =>
+const npm = (args, cwd) =>
   execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], {
-    cwd: app,
+    cwd,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -29,49 +28,50 @@ const npm = (args) =>
  * the same hash.
  * @returns {{ installed: boolean, ms: number }}
  */
-export function installExample(tarball) {
+export function installExample(app, tarball) {
+  const stampFile = join(app, "node_modules/.layers-connect-install.json");
   const stamp = { lock: sha256(join(app, "package-lock.json")), tarball: sha256(tarball) };
   const old = existsSync(stampFile) ? readFileSync(stampFile, "utf8") : "";
-  if (old === JSON.stringify(stamp) && existsSync(next)) return { installed: false, ms: 0 };
+  if (old === JSON.stringify(stamp)) return { installed: false, ms: 0 };
   const t0 = Date.now();
-  npm(["ci"]);
-  npm(["install", "--no-save", tarball]);
+  npm(["ci"], app);
+  npm(["install", "--no-save", tarball], app);
   writeFileSync(stampFile, JSON.stringify(stamp));
   return { installed: true, ms: Date.now() - t0 };
 }
 
-const nextEnv = (proxyUrl) => ({ ...process.env, LAYERS_PROXY_URL: proxyUrl, NEXT_TELEMETRY_DISABLED: "1" });
+/** The environment the examples read: where the proxy is; no telemetry. */
+export const exampleEnv = (proxyUrl) => ({ ...process.env, LAYERS_PROXY_URL: proxyUrl, NEXT_TELEMETRY_DISABLED: "1" });
 
 /**
- * `next build`, every time: the proxy URL is baked into the rewrites at
- * build time and changes with each run's demo port. Turbopack's file-system
- * cache in .next/ keeps a rebuild short.
+ * Runs a Node CLI of the app (`node_modules/<bin>`) to completion.
  * @returns {number} milliseconds
  */
-export function buildExample(proxyUrl) {
+export function runExample(app, bin, args, proxyUrl) {
   const t0 = Date.now();
   try {
-    execFileSync(process.execPath, [next, "build"], {
+    execFileSync(process.execPath, [join(app, "node_modules", bin), ...args], {
       cwd: app,
       encoding: "utf8",
-      env: nextEnv(proxyUrl),
+      env: exampleEnv(proxyUrl),
       stdio: ["ignore", "pipe", "pipe"],
     });
   } catch (error) {
-    throw new Error(`next build failed:\n${error.stdout}\n${error.stderr}`);
+    throw new Error(`${bin} ${args.join(" ")} failed:\n${error.stdout}\n${error.stderr}`);
   }
   return Date.now() - t0;
 }
 
 /**
- * `next start` or `next dev` on 127.0.0.1:port, in its own process group so
- * that stop() ends it and anything it spawned.
- * @param {"start" | "dev"} command
+ * A server of the app (`node_modules/<bin> ...args`) on 127.0.0.1:port, in
+ * its own process group so that stop() ends it and anything it spawned.
+ * Ready once `readyPath` answers 200 (in a dev server, that also compiles it).
  */
-export async function serveExample(command, port, proxyUrl) {
-  const child = spawn(process.execPath, [next, command, "-p", String(port), "-H", "127.0.0.1"], {
+export async function serveExample(app, bin, args, { port, proxyUrl, readyPath }) {
+  const command = `${bin} ${args.join(" ")}`;
+  const child = spawn(process.execPath, [join(app, "node_modules", bin), ...args], {
     cwd: app,
-    env: nextEnv(proxyUrl),
+    env: exampleEnv(proxyUrl),
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -100,16 +100,15 @@ export async function serveExample(command, port, proxyUrl) {
   const url = `http://127.0.0.1:${port}/`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next ${command} exited with ${child.exitCode}:\n${logs.join("")}`);
+    if (child.exitCode !== null) throw new Error(`${command} exited with ${child.exitCode}:\n${logs.join("")}`);
     try {
-      // Ready once the return page answers (in dev, this also compiles it).
-      if ((await fetch(new URL("connect/return", url))).ok) break;
+      if ((await fetch(new URL(readyPath, url))).ok) break;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`next ${command} was not ready in 60 s:\n${logs.join("")}`);
+      throw new Error(`${command} was not ready in 60 s:\n${logs.join("")}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
