@@ -10,7 +10,8 @@ const proxy = process.env.LAYERS_PROXY_URL ?? "http://127.0.0.1:8080";
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
-  // This folder has its own lockfile inside the repository's; build from here.
+  // Only because this example sits inside another npm project (the
+  // repository): build from this folder. A standalone app can drop it.
   turbopack: { root: import.meta.dirname },
   async rewrites() {
     return [{ source: "/api/layers/:path*", destination: `${proxy}/api/layers/:path*` }];
