@@ -6,7 +6,7 @@ import { defineConfig } from "@playwright/test";
 
 export default defineConfig({
   testDir: "tests",
-  testMatch: ["e2e/**/*.spec.mjs", "package/**/*.spec.mjs"],
+  testMatch: ["e2e/**/*.spec.mjs", "package/**/*.spec.mjs", "examples/**/*.spec.mjs"],
   fullyParallel: false,
   workers: 2,
   retries: 0,
