@@ -13,14 +13,6 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use url::Url;
 
-/// Rules the reference proxy fails today, each a finding of the adversarial
-/// pass (issue 13, item 3) that another change fixes in `proxy/src`. They are
-/// asserted in `reference_proxy_passes_the_rules_of_known_findings` (ignored
-/// until that fix is merged; then delete this list and the ignore).
-const KNOWN_FINDINGS: [&str; 1] = [
-    // "An upstream that echoes the key": the error body is passed on verbatim.
-    "key-echo",
-];
 
 fn options(proxy: &Url, sandbox: &Url) -> Options {
     let mut options = Options::new(proxy.clone());
@@ -46,25 +38,10 @@ async fn reference_proxy_passes_every_rule() {
     println!("{report}");
     assert_eq!(report.results.len(), check_proxy::rules().len());
     for result in &report.results {
-        if KNOWN_FINDINGS.contains(&result.rule) {
-            continue; // see KNOWN_FINDINGS and the ignored test below
-        }
         assert_eq!(result.outcome, Outcome::Pass, "{}\n{report}", result.rule);
     }
 }
 
-#[tokio::test]
-#[ignore = "findings of issue 13 item 3 (declared Content-Length, echoed key): fixed in proxy/src by another change"]
-async fn reference_proxy_passes_the_rules_of_known_findings() {
-    let report = check_reference_proxy().await;
-    for rule in KNOWN_FINDINGS {
-        assert_eq!(
-            report.get(rule).map(|r| &r.outcome),
-            Some(&Outcome::Pass),
-            "{rule}\n{report}"
-        );
-    }
-}
 
 /// The naive forwarder, on a free loopback port; killed when dropped.
 pub struct NaiveProxy {
