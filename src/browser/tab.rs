@@ -28,8 +28,17 @@ impl ConsentTab {
     }
 
     /// Closes the tab (minting failed, or the attempt was cancelled before it loaded).
+    ///
+    /// Only while the tab shows a page of this origin: once it is on the
+    /// platform's page, this page is no longer "familiar with" it (HTML: its
+    /// opener was cut above, and the origins differ), so the browser refuses
+    /// and logs an error. Under `Cross-Origin-Opener-Policy: same-origin` the
+    /// handle is dead by then anyway (`closed` reads true).
     pub fn close(&self) {
-        let _ = self.0.close();
+        let ours = !self.0.closed().unwrap_or(true) && self.0.location().href().is_ok();
+        if ours {
+            let _ = self.0.close();
+        }
     }
 }
 

@@ -5,20 +5,8 @@
 
 import { test, expect } from "@playwright/test";
 import { startDemo, freePort } from "../support/demo-server.mjs";
-import { startHardenedSite } from "../support/hardened-site.mjs";
+import { startHardenedSite, strictPolicy as policy } from "../support/hardened-site.mjs";
 import { connectTikTok, watchErrors } from "../package/helpers.mjs";
-
-// The policy of issue 11, plus the one directive the widget needs beyond it:
-// the connected account's avatar is an image from the platform's CDN (here
-// the sandbox's origin). README.md states the same policy.
-const policy = (avatarOrigin) =>
-  [
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self'",
-    "connect-src 'self'",
-    `img-src 'self' ${avatarOrigin}`,
-  ].join("; ");
 
 // No inline script, no inline style, no data: icon.
 const DASHBOARD = `<!doctype html>

@@ -11,6 +11,21 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
+/**
+ * The strict Content-Security-Policy of issue 11, plus the one directive the
+ * widget needs beyond it: the connected account's avatar is an image from
+ * the platform's CDN (here the sandbox's origin). README.md states the same
+ * policy.
+ */
+export const strictPolicy = (avatarOrigin) =>
+  [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "connect-src 'self'",
+    `img-src 'self' ${avatarOrigin}`,
+  ].join("; ");
+
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -35,17 +50,20 @@ async function fileUnder(dir, path) {
  * @param {{
  *   port: number,
  *   upstream: string,
- *   headers: Record<string, string>,
+ *   headers: Record<string, string> | ((pathname: string) => Record<string, string>),
  *   pages: Record<string, string>,
  * }} options `port` to listen on (127.0.0.1), `upstream` the demo server's
- *   URL, `pages` extra files by path (e.g. "/" → HTML).
+ *   URL, `headers` for every response, or a function of the path that picks
+ *   them per response (a dashboard and a return page with different
+ *   policies), `pages` extra files by path (e.g. "/" → HTML).
  * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
  */
-export async function startHardenedSite({ port, upstream, headers, pages }) {
+export async function startHardenedSite({ port, upstream, headers: headersFor, pages }) {
   const www = join(root, "www");
   const dist = join(root, "dist");
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://site");
+    const headers = typeof headersFor === "function" ? headersFor(url.pathname) : headersFor;
     if (url.pathname.startsWith("/api/layers/")) {
       // Method, path, query and headers (Cookie, Origin, Sec-Fetch-Site)
       // pass as they are; the response too, Set-Cookie included.
