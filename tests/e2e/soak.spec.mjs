@@ -257,14 +257,11 @@ test("soak: 500 mount/remove cycles and 100 connects leave no heap, listeners, n
 // The widget's own memory is wasm linear memory, outside the JS heap above.
 // It can only grow, so growth is what leaks show as: 500 idle mount/remove
 // cycles should fit in the pages the warm-up already has (at most one more
-// 64 KB page). KNOWN TO FAIL today: it grows about 1 KB per cycle, linearly
-// (measured: +448 to +512 KB per 500 cycles, +1.6 MB over 2,000, with the JS
-// heap, nodes and listeners flat), so something each mount allocates on the
-// Rust side outlives Widget::free. `test.fail` keeps that visible: once the
-// widget is fixed this reports "expected to fail, but passed" and the marker
-// goes.
+// 64 KB page). It used to grow about 1 KB per cycle, linearly (+448 to
+// +512 KB per 500 cycles, with the JS heap, nodes and listeners flat): the
+// element's two signals were made with no owner and never disposed
+// (src/element.rs now gives them one).
 test("soak: 500 idle mount/remove cycles leave the wasm memory where it was", async ({ page, context, server }) => {
-  test.fail(true, "the widget's wasm memory grows about 1 KB per mount/remove cycle (reported with issue 14)");
   test.setTimeout(90_000);
   await page.goto(server.url);
   await expect(page.locator("#widget .lc-root")).toHaveAttribute("data-phase", /.+/);
