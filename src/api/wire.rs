@@ -142,7 +142,7 @@ shell_only! {
                     };
                     OAuthStatus::Failed {
                         // The spec's own sample tolerates a missing `error`.
-                        code: code.map_or_else(|| FailureCode::Other("unknown".into()), FailureCode::from),
+                        code: code.map_or_else(|| FailureCode::Other(FailureCode::UNKNOWN.into()), |c| FailureCode::from_wire(&c)),
                         message,
                     }
                 }
@@ -312,6 +312,15 @@ mod tests {
             decode::<OAuthStatus>(200, None, new_status),
             Ok(OAuthStatus::Unrecognized("awaiting_review".into()))
         );
+        // A code of another shape than `[a-z_]{1,64}` is never echoed.
+        for forged in [r#""<img src=x onerror=alert(1)>""#, r#""Platform_Denied""#, r#""""#] {
+            let body = format!(r#"{{"status":"failed","error":{{"code":{forged}}}}}"#);
+            assert_eq!(
+                decode::<OAuthStatus>(200, None, &body),
+                Ok(OAuthStatus::Failed { code: FailureCode::Other("unknown".into()), message: None }),
+                "{forged}"
+            );
+        }
         let bare_failure = r#"{"status":"failed"}"#;
         assert!(matches!(
             decode::<OAuthStatus>(200, None, bare_failure),

@@ -6,7 +6,7 @@
 //!    from when the previous poll was *sent*. The first poll after minting
 //!    waits 5 s too (nobody consents in less).
 //! 2. **Early confirmation.** Once per attempt, after the customer came back
-//!    (the return signal without an error), one poll may go 250 ms after the
+//!    (the return signal, with or without an error: both are only hints), one poll may go 250 ms after the
 //!    previous poll instead of 5 s, so "Finishing…" resolves at once. The
 //!    mint is not a poll: a return before the first poll confirms at once.
 //!    It is still one extra poll per attempt; the gap only keeps two polls
