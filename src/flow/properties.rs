@@ -6,6 +6,7 @@
 //! - two polls of one attempt are ≥ 5 s apart, except at most one
 //!   confirmation poll (in "Finishing…") ≥ 250 ms after the previous one;
 //! - no poll at or after the attempt's deadline, and none outside polling phases;
+//! - the last poll goes within a second of the deadline (a focused property);
 //! - never two polls of one attempt in flight;
 //! - a return signal (with or without an error, any text) never ends an
 //!   attempt by itself, and every reported code has a documented shape;
@@ -464,3 +465,30 @@ fn a_long_throttled_attempt_stays_within_the_rules() {
     assert!(sim.last_poll.len() == 1);
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Rule 5's last call: with prompt pending answers and timers on time,
+    /// whatever the URL's life and the answers' latency, the last poll goes
+    /// within a second of the deadline, and the floor still holds.
+    #[test]
+    fn the_last_poll_is_just_before_the_deadline(life_s in 7u64..600, latency in 0u64..900, mint_at in 0u64..5_000) {
+        let mut d = Driver::new(Mode::Tab, 1_776_538_931_000);
+        let expires = format_rfc3339(d.now + mint_at + life_s * 1_000);
+        let url = OAuthUrl { authorize_url: "https://example.test/auth".into(), state: "st_1".into(), expires_at: expires };
+        d.connect(mint_at, false, url);
+        let deadline = mint_at + life_s * 1_000;
+        while let Some(effects) = d.fire_timer(deadline + 60_000) {
+            if super::driver::poll_id(&effects).is_some() {
+                let sent = d.now - 1_776_538_931_000;
+                d.answer(&effects, sent + latency, Ok(OAuthStatus::Pending));
+            }
+        }
+        let expired = matches!(d.phase(), Phase::Expired { .. });
+        prop_assert!(expired);
+        let polls = d.polls();
+        let last = *polls.last().unwrap();
+        prop_assert!(last < deadline && last + 1_000 >= deadline, "last poll at {} for deadline {}", last, deadline);
+        prop_assert!(polls.windows(2).all(|w| w[1] - w[0] >= 5_000), "{:?}", polls);
+    }
+}

@@ -401,10 +401,11 @@ fn kill_switch_stops_as_unavailable_with_its_scope() {
 #[test]
 fn nothing_is_polled_at_or_after_expires_at() {
     let mut s = shell(Mode::Tab);
-    // Twelve seconds of life: polls at 5 s and 10 s; the next would be 15 s.
+    // Twelve seconds of life: polls at 5 s and, as the last call, 11 s (not
+    // 10 s: rule 5); the next would be 16 s.
     s.connect(0, false, oauth_url("st_1", "2026-04-18T19:02:23Z"));
     run(&mut s, 700_000, |_| pending());
-    assert_eq!(s.polls(), [5_000, 10_000]);
+    assert_eq!(s.polls(), [5_000, 11_000]);
     assert_eq!(
         *s.flow.phase(),
         Phase::Expired {
@@ -424,10 +425,34 @@ fn nothing_is_polled_at_or_after_expires_at() {
     // A poll due exactly at the deadline is not sent either.
     let mut s = shell(Mode::Tab);
     s.connect(0, false, oauth_url("st_1", "2026-04-18T19:02:21Z")); // deadline at 10 s
-    let poll = s.at(5_000, Input::Timer);
-    s.answer(&poll, 5_000, pending());
+    // (the poll due at 5 s is the last one, so it goes at the last call, 9 s)
+    assert!(poll_id(&s.at(5_000, Input::Timer)).is_none());
+    let poll = s.at(9_000, Input::Timer);
+    s.answer(&poll, 9_000, pending());
     assert!(poll_id(&s.at(10_000, Input::Timer)).is_none());
     assert!(matches!(s.flow.phase(), Phase::Expired { .. }));
+}
+
+#[test]
+fn consent_in_the_last_seconds_still_connects() {
+    // Issue 13: the customer consents 3 s before `expiresAt`. The last poll
+    // goes 1 s before it (not 5 s), so the widget sees completed, not expired.
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
+    let mut connected = false;
+    while let Some(effects) = s.fire_timer(600_000) {
+        if poll_id(&effects).is_some() {
+            let sent = s.now - T0;
+            let status = if sent >= 597_000 { Ok(completed()) } else { pending() };
+            connected |= status.is_ok() && sent >= 597_000;
+            s.answer(&effects, sent + 100, status);
+        }
+    }
+    let polls = s.polls();
+    assert!(connected, "polls: {:?}", &polls[polls.len() - 3..]);
+    assert!(matches!(s.flow.phase(), Phase::Connected(_)), "{:?}", s.flow.phase().name());
+    assert_eq!(*s.polls().last().unwrap(), 599_000);
+    assert!(s.polls().windows(2).all(|w| w[1] - w[0] >= 5_000));
 }
 
 #[test]
