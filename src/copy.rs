@@ -42,12 +42,20 @@ fn api_failure(m: &Messages, error: &ApiError) -> String {
     if let Some(scope) = error.kill_switch() {
         return fill(&m.unavailable, &[("scope", scope.as_str())]);
     }
-    match error {
-        // Transient: the customer can simply try again.
-        ApiError::Network | ApiError::Timeout | ApiError::Aborted => m.retrying.to_string(),
-        ApiError::Http { status, .. } if *status == 429 || *status >= 500 => m.retrying.to_string(),
-        // Anything else is the integrator's configuration: say what Layers said.
-        _ => fill(&m.setup_error, &[("message", &error.to_string())]),
+    // Transient: the customer can simply try again. Nothing retries on its
+    // own after a failed start (nor after a refused poll), so not
+    // "Retrying…": the ending says what failed, next to "Try again", with
+    // the code the `layers-failed` event carries.
+    let transient = match error {
+        ApiError::Network | ApiError::Timeout | ApiError::Aborted => true,
+        ApiError::Http { status, .. } => *status == 408 || *status == 429 || *status >= 500,
+        ApiError::Malformed { .. } => false,
+    };
+    if transient {
+        fill(&m.failed_generic, &[("code", &error.code())])
+    } else {
+        // The integrator's configuration: say what Layers said.
+        fill(&m.setup_error, &[("message", &error.to_string())])
     }
 }
 
@@ -109,9 +117,30 @@ mod tests {
         let text = failure_text(&m, &rejected);
         assert!(text.starts_with("Connecting accounts isn't set up correctly") && text.contains("RETURN_URL_NOT_ALLOWED"), "{text}");
         let busy = Phase::FailedToStart { platform: Platform::Instagram, error: http(429, ErrorCode::RateLimited) };
-        assert_eq!(failure_text(&m, &busy), m.retrying);
+        assert_eq!(failure_text(&m, &busy), "The connection failed (RATE_LIMITED). Please try again.");
         let offline = Phase::FailedToStart { platform: Platform::Instagram, error: ApiError::Network };
-        assert_eq!(failure_text(&m, &offline), m.retrying);
+        assert_eq!(failure_text(&m, &offline), "The connection failed (NETWORK). Please try again.");
+    }
+
+    #[test]
+    fn a_failed_start_never_says_retrying_next_to_try_again() {
+        // Issue 11: a 501 from the proxy showed "Retrying…" with a failed
+        // HTTP_501 and "Try again". One state, one message, in every language.
+        let unimplemented = ApiError::Http { status: 501, code: None, message: None, request_id: None, retry_after: None, scope: None };
+        for lang in crate::messages::LANGUAGES {
+            let m = Messages::for_lang(lang);
+            for error in [unimplemented.clone(), http(502, ErrorCode::Internal), ApiError::Timeout, ApiError::Network] {
+                let code = error.code();
+                let phase = Phase::FailedToStart { platform: Platform::Tiktok, error };
+                let text = failure_text(&m, &phase);
+                assert_ne!(text, m.retrying, "{lang}");
+                assert!(text.contains(&code), "{lang}: {text}");
+            }
+        }
+        let m = en();
+        let phase = Phase::FailedToStart { platform: Platform::Tiktok, error: unimplemented };
+        assert_eq!(failure_text(&m, &phase), "The connection failed (HTTP_501). Please try again.");
+        assert_eq!(announcement(&m, &phase), failure_text(&m, &phase));
     }
 
     #[test]

@@ -271,7 +271,7 @@ fn ja() -> Messages {
 }
 
 /// The languages shipped, as BCP 47 primary subtags.
-const LANGUAGES: &[&str] = &["en", "es", "fr", "de", "ja"];
+pub(crate) const LANGUAGES: &[&str] = &["en", "es", "fr", "de", "ja"];
 
 /// The shipped language `tag` names (`es-MX` is `es`), if any.
 fn shipped(tag: &str) -> Option<&'static str> {
@@ -296,7 +296,7 @@ impl Messages {
 shell_only! {
     /// The element's language: the nearest `lang` that names a shipped
     /// language, from the element itself up to the document element
-    /// (`lang_attributes`, nearest first), then the first shipped one of the
+    /// (nearest first, as `js/element.js` walks them), then the first shipped one of the
     /// browser's preferences (`navigator.languages`), then English. An
     /// unshipped `lang="pt"` on the element does not hide `lang="fr"` on the
     /// page, and `lang=""` (which means "unknown") is skipped like any other.
