@@ -1,7 +1,7 @@
 //! Which words a phase shows: pure, so every phase's copy is tested natively.
 
 use crate::api::{ApiError, FailureCode};
-use crate::flow::{Failure, Millis, Phase};
+use crate::flow::{Connected, Failure, Millis, Phase};
 use crate::messages::{fill, Messages};
 
 /// The countdown line: "Link expires in 9:05"; "0:00" once past.
@@ -59,6 +59,22 @@ fn api_failure(m: &Messages, error: &ApiError) -> String {
     }
 }
 
+/// The success line: "Connected as @{handle}", or without the handle when
+/// the answer has none (never "Connected as @").
+pub fn connected(m: &Messages, handle: Option<&str>) -> String {
+    match handle.map(str::trim).filter(|h| !h.is_empty()) {
+        Some(handle) => fill(&m.connected, &[("handle", handle)]),
+        None => m.connected_no_handle.to_string(),
+    }
+}
+
+/// The connected account's handle: the status answer's, else the account
+/// record's; an empty one is no handle.
+pub fn handle_of(c: &Connected) -> Option<&str> {
+    let present = |h: &&str| !h.trim().is_empty();
+    c.connection.handle.as_deref().filter(present).or(c.account.as_ref().map(|a| a.handle.as_str()).filter(present))
+}
+
 /// What the live region announces for a phase (no countdown: it would
 /// interrupt a screen reader every second).
 pub fn announcement(m: &Messages, phase: &Phase) -> String {
@@ -69,7 +85,7 @@ pub fn announcement(m: &Messages, phase: &Phase) -> String {
         Phase::Waiting(p) if p.blocked_link().is_some() => m.tab_blocked.to_string(),
         Phase::Waiting(_) => fill(&m.waiting, &[("platform", platform)]),
         Phase::Finishing(_) => m.finishing.to_string(),
-        Phase::Connected(c) => fill(&m.connected, &[("handle", c.connection.handle.as_deref().unwrap_or(""))]),
+        Phase::Connected(c) => connected(m, handle_of(c)),
         ended => failure_text(m, ended),
     }
 }
@@ -153,6 +169,34 @@ mod tests {
             error: ApiError::Http { status: 503, code: Some(ErrorCode::KillSwitch), message: None, request_id: None, retry_after: None, scope: Some(KillSwitchScope::Global) },
         };
         assert_eq!(failure_text(&m, &minting), "Connecting accounts is unavailable right now (global).");
+    }
+
+    #[test]
+    fn a_missing_or_empty_handle_never_reads_connected_as_at() {
+        use crate::api::Connection;
+        for lang in crate::messages::LANGUAGES {
+            let m = Messages::for_lang(lang);
+            for handle in [None, Some(""), Some("  ")] {
+                let text = connected(&m, handle);
+                assert!(!text.contains('@') && !text.is_empty(), "{lang} {handle:?}: {text}");
+                assert_eq!(text, m.connected_no_handle);
+            }
+            assert!(connected(&m, Some("acmecoffee")).contains("@acmecoffee"), "{lang}");
+        }
+        // Through the flow: a completed answer without a handle.
+        use crate::api::{OAuthStatus, OAuthUrl};
+        use crate::flow::driver::{poll_id, Driver};
+        use crate::flow::{Input, Mode};
+        for handle in [None, Some(String::new())] {
+            let mut d = Driver::new(Mode::Tab, 0);
+            let url = OAuthUrl { authorize_url: "https://consent.example/a".into(), state: "st_1".into(), expires_at: String::new() };
+            d.connect(0, false, url);
+            let poll = d.at(5_000, Input::Timer);
+            assert!(poll_id(&poll).is_some());
+            let connection = Connection { social_account_id: "sa_1".into(), platform: None, handle, connected_at: None };
+            d.answer(&poll, 5_100, Ok(OAuthStatus::Completed(connection)));
+            assert_eq!(announcement(&en(), d.phase()), "Connected.");
+        }
     }
 
     #[test]
