@@ -80,11 +80,19 @@ pub struct OAuthUrl {
 shell_only! {
     impl FromJson for OAuthUrl {
         fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
-            Ok(OAuthUrl {
+            let url = OAuthUrl {
                 authorize_url: json::string(v, "authorizeUrl")?,
                 state: json::string(v, "state")?,
                 expires_at: json::opt_string(v, "expiresAt")?.unwrap_or_default(),
-            })
+            };
+            // The URL becomes a link and a navigation: only http(s), never
+            // `javascript:`. Refused here, the answer is `Malformed` with its
+            // own status (a mint answers 201), not a guessed 200.
+            if crate::url::is_http_url(&url.authorize_url) && !url.state.is_empty() {
+                Ok(url)
+            } else {
+                Err(Mismatch)
+            }
         }
     }
 }
@@ -355,6 +363,16 @@ mod tests {
             decode::<OAuthUrl>(201, None, r#"{"state":"st_1"}"#),
             Err(ApiError::Malformed { status: 201 })
         );
+        // A URL that must not become a link, or no state: malformed, with
+        // the answer's own status in the copy (it said "HTTP 200" for a 201).
+        for body in [
+            r#"{"authorizeUrl":"javascript:alert(1)","state":"st_1","expiresAt":"2026-04-18T19:12:11Z"}"#,
+            r#"{"authorizeUrl":"https://www.tiktok.com/auth","state":"","expiresAt":"2026-04-18T19:12:11Z"}"#,
+        ] {
+            let error = decode::<OAuthUrl>(201, None, body).unwrap_err();
+            assert_eq!(error, ApiError::Malformed { status: 201 }, "{body}");
+            assert!(error.to_string().contains("HTTP 201"), "{error}");
+        }
         // A documented member with another type breaks the contract, even an optional one.
         for body in [
             r#"{"status":"completed","socialAccountId":"sa_1","handle":42}"#,

@@ -741,7 +741,10 @@ impl Flow {
         };
         let url = result.and_then(|url| {
             // The URL becomes a link and a navigation: only http(s), never
-            // `javascript:`, whatever the proxy says.
+            // `javascript:`, whatever the proxy says. The browser shell's
+            // decoder already refuses these with the answer's real status
+            // (`api::wire`); this guard is for answers fed by other shells,
+            // whose status the core never sees.
             if is_http_url(&url.authorize_url) && !url.state.is_empty() {
                 Ok(url)
             } else {
