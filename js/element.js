@@ -149,6 +149,15 @@ export class LayersConnectElement extends Base {
     else this.#pending.push(f);
   }
 
+  // Every `lang` from here up, nearest first, crossing shadow roots.
+  #langs() {
+    const langs = [];
+    for (let n = this; n; n = n.parentElement ?? n.parentNode?.host) {
+      if (n.hasAttribute("lang")) langs.push(n.getAttribute("lang"));
+    }
+    return langs;
+  }
+
   #config() {
     return {
       endpoint: this.getAttribute("endpoint"),
@@ -158,7 +167,8 @@ export class LayersConnectElement extends Base {
       scopes: this.hasAttribute("scopes") ? words(this.getAttribute("scopes")) : null,
       usageNote: this.getAttribute("usage-note"),
       mode: this.getAttribute("mode"),
-      lang: this.getAttribute("lang") || this.closest("[lang]")?.getAttribute("lang") || document.documentElement.lang || null,
+      langs: this.#langs(),
+      languages: [...navigator.languages],
       messages: this.#messages,
     };
   }

@@ -13,6 +13,8 @@ const ERROR_PARAM = "layers_oauth_error";
 // (a tab opened by window.open starts with a copy of the opener's), so the
 // message names the widget it answers when several share a page.
 const TOKEN_KEY = "layers-connect:return-token";
+// Layers' failure codes: snake_case, short.
+const CODE_SHAPE = /^[a-z_]{1,64}$/;
 
 /**
  * @param {{ close?: boolean, location?: Location, history?: History }} [options]
@@ -22,7 +24,10 @@ export function handleReturn(options = {}) {
   const loc = options.location ?? window.location;
   const hist = options.history ?? window.history;
   const url = new URL(loc.href);
-  const error = url.searchParams.get(ERROR_PARAM) || null;
+  // Anyone can open this page with any text in the parameter: report only
+  // codes of the documented shape, so a page never echoes someone's words.
+  const raw = url.searchParams.get(ERROR_PARAM)?.trim() || null;
+  const error = raw === null ? null : CODE_SHAPE.test(raw) ? raw : "unknown";
   if (url.searchParams.has(ERROR_PARAM)) {
     url.searchParams.delete(ERROR_PARAM);
     hist.replaceState(hist.state, "", url.href);

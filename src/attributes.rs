@@ -4,6 +4,7 @@
 use crate::api::Platform;
 use crate::flow::Mode;
 use crate::json::{self, FromJson, Json, Mismatch};
+use crate::messages::choose_language;
 
 /// What the element's JS shim passes on every change: attributes as written.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -22,9 +23,11 @@ pub struct RawAttributes {
     pub usage_note: Option<String>,
     /// `mode`.
     pub mode: Option<String>,
-    /// The language: the shim's `lang`, which the element replaces with
-    /// [`crate::messages::choose_language`]'s pick from the DOM.
-    pub lang: Option<String>,
+    /// The `lang` attributes from the element up to the document element,
+    /// nearest first, across shadow roots (the shim walks the DOM).
+    pub langs: Option<Vec<String>>,
+    /// `navigator.languages`, the browser's preferences in order.
+    pub languages: Option<Vec<String>>,
 }
 
 /// Valid attributes.
@@ -44,7 +47,7 @@ pub struct Attributes {
     pub usage_note: Option<String>,
     /// Tab or redirect.
     pub mode: Mode,
-    /// The language tag.
+    /// The language tag: [`crate::messages::choose_language`]'s pick.
     pub lang: String,
 }
 
@@ -72,7 +75,8 @@ impl FromJson for RawAttributes {
             scopes: json::opt_strings(v, "scopes")?,
             usage_note: json::opt_string(v, "usageNote")?,
             mode: json::opt_string(v, "mode")?,
-            lang: json::opt_string(v, "lang")?,
+            langs: json::opt_strings(v, "langs")?,
+            languages: json::opt_strings(v, "languages")?,
         })
     }
 }
@@ -125,7 +129,11 @@ impl RawAttributes {
             scopes: self.scopes.clone().filter(|s| !s.is_empty()),
             usage_note: present(&self.usage_note),
             mode,
-            lang: present(&self.lang).unwrap_or_else(|| "en".into()),
+            lang: choose_language(
+                self.langs.iter().flatten().map(String::as_str),
+                self.languages.iter().flatten().map(String::as_str),
+            )
+            .into(),
         })
     }
 }
@@ -174,13 +182,17 @@ mod tests {
     fn the_shims_config_object_decodes() {
         let raw: RawAttributes = json::parse(
             r#"{"endpoint":"/api/layers","projectId":"prj_1","platforms":["instagram"],"returnUrl":null,
-                "scopes":["a","b"],"usageNote":"n","mode":"tab","lang":"fr","messages":{"connect":"x"}}"#,
+                "scopes":["a","b"],"usageNote":"n","mode":"tab","langs":["pt","fr-CA","de"],
+                "languages":["ja"],"messages":{"connect":"x"}}"#,
         )
         .unwrap();
         assert_eq!(raw.project_id.as_deref(), Some("prj_1"));
         assert_eq!(raw.platforms, Some(vec!["instagram".to_string()]));
         assert_eq!(raw.return_url, None);
+        // The nearest shipped language of the DOM walk wins.
         assert_eq!(raw.validate().unwrap().lang, "fr");
+        let browser_only = RawAttributes { langs: Some(vec!["pt".into(), "".into()]), languages: Some(vec!["ko".into(), "es-MX".into()]), ..raw };
+        assert_eq!(browser_only.validate().unwrap().lang, "es");
         assert_eq!(json::parse::<RawAttributes>(r#"{"endpoint":1}"#), Err(Mismatch));
     }
 

@@ -1,7 +1,7 @@
 //! Which words a phase shows: pure, so every phase's copy is tested natively.
 
 use crate::api::{ApiError, FailureCode};
-use crate::flow::{Failure, Millis, Phase};
+use crate::flow::{Connected, Failure, Millis, Phase};
 use crate::messages::{fill, Messages};
 
 /// The countdown line: "Link expires in 9:05"; "0:00" once past.
@@ -42,13 +42,37 @@ fn api_failure(m: &Messages, error: &ApiError) -> String {
     if let Some(scope) = error.kill_switch() {
         return fill(&m.unavailable, &[("scope", scope.as_str())]);
     }
-    match error {
-        // Transient: the customer can simply try again.
-        ApiError::Network | ApiError::Timeout | ApiError::Aborted => m.retrying.to_string(),
-        ApiError::Http { status, .. } if *status == 429 || *status >= 500 => m.retrying.to_string(),
-        // Anything else is the integrator's configuration: say what Layers said.
-        _ => fill(&m.setup_error, &[("message", &error.to_string())]),
+    // Transient: the customer can simply try again. Nothing retries on its
+    // own after a failed start (nor after a refused poll), so not
+    // "Retrying…": the ending says what failed, next to "Try again", with
+    // the code the `layers-failed` event carries.
+    let transient = match error {
+        ApiError::Network | ApiError::Timeout | ApiError::Aborted => true,
+        ApiError::Http { status, .. } => *status == 408 || *status == 429 || *status >= 500,
+        ApiError::Malformed { .. } => false,
+    };
+    if transient {
+        fill(&m.failed_generic, &[("code", &error.code())])
+    } else {
+        // The integrator's configuration: say what Layers said.
+        fill(&m.setup_error, &[("message", &error.to_string())])
     }
+}
+
+/// The success line: "Connected as @{handle}", or without the handle when
+/// the answer has none (never "Connected as @").
+pub fn connected(m: &Messages, handle: Option<&str>) -> String {
+    match handle.map(str::trim).filter(|h| !h.is_empty()) {
+        Some(handle) => fill(&m.connected, &[("handle", handle)]),
+        None => m.connected_no_handle.to_string(),
+    }
+}
+
+/// The connected account's handle: the status answer's, else the account
+/// record's; an empty one is no handle.
+pub fn handle_of(c: &Connected) -> Option<&str> {
+    let present = |h: &&str| !h.trim().is_empty();
+    c.connection.handle.as_deref().filter(present).or(c.account.as_ref().map(|a| a.handle.as_str()).filter(present))
 }
 
 /// What the live region announces for a phase (no countdown: it would
@@ -61,7 +85,7 @@ pub fn announcement(m: &Messages, phase: &Phase) -> String {
         Phase::Waiting(p) if p.blocked_link().is_some() => m.tab_blocked.to_string(),
         Phase::Waiting(_) => fill(&m.waiting, &[("platform", platform)]),
         Phase::Finishing(_) => m.finishing.to_string(),
-        Phase::Connected(c) => fill(&m.connected, &[("handle", c.connection.handle.as_deref().unwrap_or(""))]),
+        Phase::Connected(c) => connected(m, handle_of(c)),
         ended => failure_text(m, ended),
     }
 }
@@ -109,9 +133,30 @@ mod tests {
         let text = failure_text(&m, &rejected);
         assert!(text.starts_with("Connecting accounts isn't set up correctly") && text.contains("RETURN_URL_NOT_ALLOWED"), "{text}");
         let busy = Phase::FailedToStart { platform: Platform::Instagram, error: http(429, ErrorCode::RateLimited) };
-        assert_eq!(failure_text(&m, &busy), m.retrying);
+        assert_eq!(failure_text(&m, &busy), "The connection failed (RATE_LIMITED). Please try again.");
         let offline = Phase::FailedToStart { platform: Platform::Instagram, error: ApiError::Network };
-        assert_eq!(failure_text(&m, &offline), m.retrying);
+        assert_eq!(failure_text(&m, &offline), "The connection failed (NETWORK). Please try again.");
+    }
+
+    #[test]
+    fn a_failed_start_never_says_retrying_next_to_try_again() {
+        // Issue 11: a 501 from the proxy showed "Retrying…" with a failed
+        // HTTP_501 and "Try again". One state, one message, in every language.
+        let unimplemented = ApiError::Http { status: 501, code: None, message: None, request_id: None, retry_after: None, scope: None };
+        for lang in crate::messages::LANGUAGES {
+            let m = Messages::for_lang(lang);
+            for error in [unimplemented.clone(), http(502, ErrorCode::Internal), ApiError::Timeout, ApiError::Network] {
+                let code = error.code();
+                let phase = Phase::FailedToStart { platform: Platform::Tiktok, error };
+                let text = failure_text(&m, &phase);
+                assert_ne!(text, m.retrying, "{lang}");
+                assert!(text.contains(&code), "{lang}: {text}");
+            }
+        }
+        let m = en();
+        let phase = Phase::FailedToStart { platform: Platform::Tiktok, error: unimplemented };
+        assert_eq!(failure_text(&m, &phase), "The connection failed (HTTP_501). Please try again.");
+        assert_eq!(announcement(&m, &phase), failure_text(&m, &phase));
     }
 
     #[test]
@@ -124,6 +169,34 @@ mod tests {
             error: ApiError::Http { status: 503, code: Some(ErrorCode::KillSwitch), message: None, request_id: None, retry_after: None, scope: Some(KillSwitchScope::Global) },
         };
         assert_eq!(failure_text(&m, &minting), "Connecting accounts is unavailable right now (global).");
+    }
+
+    #[test]
+    fn a_missing_or_empty_handle_never_reads_connected_as_at() {
+        use crate::api::Connection;
+        for lang in crate::messages::LANGUAGES {
+            let m = Messages::for_lang(lang);
+            for handle in [None, Some(""), Some("  ")] {
+                let text = connected(&m, handle);
+                assert!(!text.contains('@') && !text.is_empty(), "{lang} {handle:?}: {text}");
+                assert_eq!(text, m.connected_no_handle);
+            }
+            assert!(connected(&m, Some("acmecoffee")).contains("@acmecoffee"), "{lang}");
+        }
+        // Through the flow: a completed answer without a handle.
+        use crate::api::{OAuthStatus, OAuthUrl};
+        use crate::flow::driver::{poll_id, Driver};
+        use crate::flow::{Input, Mode};
+        for handle in [None, Some(String::new())] {
+            let mut d = Driver::new(Mode::Tab, 0);
+            let url = OAuthUrl { authorize_url: "https://consent.example/a".into(), state: "st_1".into(), expires_at: String::new() };
+            d.connect(0, false, url);
+            let poll = d.at(5_000, Input::Timer);
+            assert!(poll_id(&poll).is_some());
+            let connection = Connection { social_account_id: "sa_1".into(), platform: None, handle, connected_at: None };
+            d.answer(&poll, 5_100, Ok(OAuthStatus::Completed(connection)));
+            assert_eq!(announcement(&en(), d.phase()), "Connected.");
+        }
     }
 
     #[test]

@@ -8,20 +8,18 @@ use crate::attributes::{AttributeError, Attributes, RawAttributes};
 use crate::browser::shell::Settings;
 use crate::flow::{Event, Mode};
 use crate::json::{FromJson, Json};
-use crate::messages::{choose_language, Messages, Overrides};
+use crate::messages::{Messages, Overrides};
 use crate::ui::{resolve_return_url, use_connect_with_settings, ConnectView, UseConnect};
 use leptos::mount::mount_to;
 use leptos::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{CustomEvent, CustomEventInit, Element, HtmlElement, ShadowRoot};
+use web_sys::{CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
 
 /// One mounted `<layers-connect>`.
 #[wasm_bindgen]
 pub struct Widget {
-    /// Read again on each `configure`, for the language its ancestors set.
-    host: HtmlElement,
     config: RwSignal<Result<Attributes, AttributeError>>,
     overrides: RwSignal<Overrides>,
     connect: Rc<Cell<Option<UseConnect>>>,
@@ -46,14 +44,13 @@ impl Widget {
         root.set_text_content(None);
         root.append_child(&container).map_err(|_| JsError::new("appendChild failed"))?;
 
-        let (attributes, overrides) = decode(&host, &config);
+        let (attributes, overrides) = decode(&config);
         let owner = Owner::new();
         let (config, overrides) = owner.with(|| (RwSignal::new(attributes), RwSignal::new(overrides)));
         let connect = Rc::new(Cell::new(None));
         let slot = connect.clone();
         // The id at mount time scopes the persisted attempt (see Settings::instance_id).
         let instance_id = host.id();
-        let host_for_config = host.clone();
         let mounted = owner.with(|| mount_to(container, move || {
             let host = send_wrapper::SendWrapper::new(host);
             let valid = move || config.get().ok();
@@ -75,14 +72,14 @@ impl Widget {
                 .into_any(),
             }
         }));
-        let widget = Widget { host: host_for_config, config, overrides, connect, _mounted: Box::new(mounted), _owner: owner };
+        let widget = Widget { config, overrides, connect, _mounted: Box::new(mounted), _owner: owner };
         widget.report();
         Ok(widget)
     }
 
     /// Applies a new config object (an attribute or `messages` changed).
     pub fn configure(&self, config: JsValue) {
-        let (attributes, overrides) = decode(&self.host, &config);
+        let (attributes, overrides) = decode(&config);
         if self.config.with_untracked(|c| *c != attributes) {
             self.config.set(attributes);
             self.report();
@@ -123,15 +120,13 @@ impl Widget {
     }
 }
 
-fn decode(host: &HtmlElement, config: &JsValue) -> (Result<Attributes, AttributeError>, Overrides) {
+fn decode(config: &JsValue) -> (Result<Attributes, AttributeError>, Overrides) {
     // The shim builds this object itself, so a mismatch means a broken
     // shim; it reads as "no attributes", which the element reports.
-    let mut raw = RawAttributes::from_json(config).unwrap_or_default();
-    // The language is the page's to say, not only the element's: the DOM
-    // walk happens here, the choice in `choose_language` (tested natively).
-    let langs = lang_attributes(host);
-    let preferred = navigator_languages();
-    raw.lang = Some(choose_language(langs.iter().map(String::as_str), preferred.iter().map(String::as_str)).into());
+    // The shim also sends the `lang` attributes it found walking up from the
+    // element (a walk in JS costs the wasm no DOM imports); the choice is
+    // `choose_language`'s, in `validate` (tested natively).
+    let raw = RawAttributes::from_json(config).unwrap_or_default();
     // `messages` comes from the integrator: a bad entry is named on the
     // console and skipped, and the rest still apply.
     let overrides = match config.member("messages") {
@@ -150,27 +145,6 @@ fn decode(host: &HtmlElement, config: &JsValue) -> (Result<Attributes, Attribute
         },
     };
     (raw.validate(), overrides)
-}
-
-/// The `lang` attributes from `host` up to the document element, nearest
-/// first; a shadow root is crossed to its host, as the language inherits.
-fn lang_attributes(host: &HtmlElement) -> Vec<String> {
-    let mut langs = Vec::new();
-    let mut node: Option<Element> = Some(host.clone().into());
-    while let Some(element) = node {
-        langs.extend(element.get_attribute("lang"));
-        node = element
-            .parent_element()
-            .or_else(|| element.parent_node().and_then(|p| p.dyn_into::<ShadowRoot>().ok()).map(|root| root.host()));
-    }
-    langs
-}
-
-/// `navigator.languages`, the browser's preferences in order.
-fn navigator_languages() -> Vec<String> {
-    web_sys::window()
-        .map(|w| w.navigator().languages().iter().filter_map(|l| l.as_string()).collect())
-        .unwrap_or_default()
 }
 
 fn warn(text: &str) {

@@ -85,6 +85,8 @@ messages! {
     connect_another,
     /// Success: "Connected as @{handle}".
     connected,
+    /// Success when the answer has no handle: "Connected".
+    connected_no_handle,
     /// The attempt was cancelled.
     cancelled,
     /// The ten-minute link expired before the customer finished.
@@ -143,6 +145,7 @@ fn en() -> Messages {
         try_again: "Try again".into(),
         connect_another: "Connect another account".into(),
         connected: "Connected as @{handle}".into(),
+        connected_no_handle: "Connected.".into(),
         cancelled: "Connection cancelled.".into(),
         expired: "The link expired before you finished. Try again for a new one.".into(),
         platform_denied: "You didn't give access on {platform}, so nothing was connected.".into(),
@@ -171,6 +174,7 @@ fn es() -> Messages {
         try_again: "Reintentar".into(),
         connect_another: "Conectar otra cuenta".into(),
         connected: "Conectado como @{handle}".into(),
+        connected_no_handle: "Cuenta conectada.".into(),
         cancelled: "Conexión cancelada.".into(),
         expired: "El enlace caducó antes de que terminaras. Reinténtalo para obtener uno nuevo.".into(),
         platform_denied: "No diste acceso en {platform}, así que no se conectó nada.".into(),
@@ -199,6 +203,7 @@ fn fr() -> Messages {
         try_again: "Réessayer".into(),
         connect_another: "Connecter un autre compte".into(),
         connected: "Connecté en tant que @{handle}".into(),
+        connected_no_handle: "Compte connecté.".into(),
         cancelled: "Connexion annulée.".into(),
         expired: "Le lien a expiré avant la fin. Réessayez pour en obtenir un nouveau.".into(),
         platform_denied: "Vous n’avez pas donné l’accès sur {platform} : rien n’a été connecté.".into(),
@@ -227,6 +232,7 @@ fn de() -> Messages {
         try_again: "Erneut versuchen".into(),
         connect_another: "Weiteres Konto verbinden".into(),
         connected: "Verbunden als @{handle}".into(),
+        connected_no_handle: "Konto verbunden.".into(),
         cancelled: "Verbindung abgebrochen.".into(),
         expired: "Der Link ist abgelaufen, bevor du fertig warst. Versuche es erneut, um einen neuen zu erhalten.".into(),
         platform_denied: "Du hast auf {platform} keinen Zugriff gewährt, daher wurde nichts verbunden.".into(),
@@ -255,6 +261,7 @@ fn ja() -> Messages {
         try_again: "もう一度試す".into(),
         connect_another: "別のアカウントを連携".into(),
         connected: "@{handle} として連携しました".into(),
+        connected_no_handle: "連携しました".into(),
         cancelled: "連携をキャンセルしました。".into(),
         expired: "完了前にリンクの有効期限が切れました。もう一度お試しください。".into(),
         platform_denied: "{platform} でアクセスが許可されなかったため、連携されませんでした。".into(),
@@ -271,7 +278,7 @@ fn ja() -> Messages {
 }
 
 /// The languages shipped, as BCP 47 primary subtags.
-const LANGUAGES: &[&str] = &["en", "es", "fr", "de", "ja"];
+pub(crate) const LANGUAGES: &[&str] = &["en", "es", "fr", "de", "ja"];
 
 /// The shipped language `tag` names (`es-MX` is `es`), if any.
 fn shipped(tag: &str) -> Option<&'static str> {
@@ -296,7 +303,7 @@ impl Messages {
 shell_only! {
     /// The element's language: the nearest `lang` that names a shipped
     /// language, from the element itself up to the document element
-    /// (`lang_attributes`, nearest first), then the first shipped one of the
+    /// (nearest first, as `js/element.js` walks them), then the first shipped one of the
     /// browser's preferences (`navigator.languages`), then English. An
     /// unshipped `lang="pt"` on the element does not hide `lang="fr"` on the
     /// page, and `lang=""` (which means "unknown") is skipped like any other.

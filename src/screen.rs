@@ -10,7 +10,7 @@
 //! button is never reused as "Try again".
 
 use crate::api::Platform;
-use crate::copy::{announcement, failure_text, time_left};
+use crate::copy::{announcement, connected, failure_text, handle_of, time_left};
 use crate::flow::{Millis, Phase};
 use crate::messages::{fill, Messages};
 use crate::url::is_http_url;
@@ -137,10 +137,9 @@ pub fn screen(phase: &Phase, m: &Messages, online: bool, now: Millis, platforms:
         }
         Phase::Connected(c) => {
             let account = c.account.as_ref();
-            let handle = c.connection.handle.clone().or_else(|| account.map(|a| a.handle.clone())).unwrap_or_default();
             s.status = Some(Status {
                 tone: Tone::Success,
-                text: fill(&m.connected, &[("handle", &handle)]),
+                text: connected(m, handle_of(c)),
                 avatar: account
                     .and_then(|a| a.avatar_url.clone())
                     .filter(|u| is_http_url(u)),

@@ -356,17 +356,26 @@ async fn a_failed_return_explains_and_try_again_mints_a_new_url() {
     let pid = "p-fail";
     clear_stored(pid);
     let mut mints = 0;
+    // What Layers' status says: failed with a code once the customer denied
+    // (the return signal alone ends nothing; a poll confirms it).
+    let status: std::rc::Rc<std::cell::RefCell<Option<&'static str>>> = Default::default();
+    let script_status = status.clone();
     let env = Env::new(Popups::Allowed, move |req| match req.route() {
         Route::Mint => {
             mints += 1;
+            *script_status.borrow_mut() = None;
             minted(&format!("st_fail_{mints}"), 600_000.0)
         }
-        _ => pending(),
+        _ => match *script_status.borrow() {
+            Some(code) => Reply::Body(200, format!(r#"{{"status":"failed","error":{{"code":"{code}"}}}}"#)),
+            None => pending(),
+        },
     });
     let w = mount_one(Props::new(pid));
 
     w.click("Connect TikTok");
     until("the waiting phase", 2_000, || w.phase() == "waiting").await;
+    *status.borrow_mut() = Some("platform_denied");
     post_return(Some("platform_denied"));
     until("the failed phase", 1_000, || w.phase() == "failed").await;
     let denied = "You didn't give access on TikTok, so nothing was connected.";
@@ -397,6 +406,7 @@ async fn a_failed_return_explains_and_try_again_mints_a_new_url() {
         authorize_url("st_fail_2")
     );
 
+    *status.borrow_mut() = Some("quota_exceeded");
     post_return(Some("quota_exceeded"));
     until("failed again", 1_000, || w.phase() == "failed").await;
     assert_eq!(
@@ -406,6 +416,31 @@ async fn a_failed_return_explains_and_try_again_mints_a_new_url() {
     let failed = w.events.failed();
     assert_eq!(failed.len(), 2);
     assert_eq!(failed[1].code, "quota_exceeded");
+    assert!(env.uncaught().is_empty(), "{:?}", env.uncaught());
+    drop(w);
+    clear_stored(pid);
+}
+
+#[wasm_bindgen_test]
+async fn a_forged_error_return_ends_nothing_and_shows_none_of_its_words() {
+    // Issue 13: any site can open the return page with any
+    // `layers_oauth_error`. The widget confirms by poll; Layers says pending.
+    let pid = "p-forged";
+    clear_stored(pid);
+    let env = Env::new(Popups::Allowed, |req| match req.route() {
+        Route::Mint => minted("st_forged", 600_000.0),
+        _ => pending(),
+    });
+    let w = mount_one(Props::new(pid));
+    w.click("Connect TikTok");
+    until("the waiting phase", 2_000, || w.phase() == "waiting").await;
+    post_return(Some("Your account is banned. Call +1 555 0100"));
+    until("the confirming poll", 1_500, || env.requests_to(Route::Status).len() == 1).await;
+    sleep(300).await;
+    assert_eq!(w.phase(), "finishing", "the attempt goes on");
+    assert!(w.events.failed().is_empty());
+    let text = w.root().text_content().unwrap();
+    assert!(!text.contains("banned") && !text.contains("555"), "{text}");
     assert!(env.uncaught().is_empty(), "{:?}", env.uncaught());
     drop(w);
     clear_stored(pid);

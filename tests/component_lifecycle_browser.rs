@@ -136,3 +136,63 @@ async fn unmounting_aborts_requests_and_stops_timers_and_listeners() {
     clear_stored(armed);
     clear_stored(busy);
 }
+
+/// Puts `?layers_oauth_error=…` in the address bar, as Layers' redirect does.
+fn set_error_param(code: Option<&str>) {
+    let href = window().location().href().unwrap();
+    let url = web_sys::Url::new(&href).unwrap();
+    match code {
+        Some(code) => url.search_params().set("layers_oauth_error", code),
+        None => url.search_params().delete("layers_oauth_error"),
+    }
+    window().history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href())).unwrap();
+}
+
+fn error_param() -> Option<String> {
+    let url = web_sys::Url::new(&window().location().href().unwrap()).unwrap();
+    url.search_params().get("layers_oauth_error")
+}
+
+#[wasm_bindgen_test]
+async fn with_two_widgets_only_the_one_whose_attempt_returned_strips_the_error() {
+    // Issue 13: in redirect mode, the widget without an attempt mounted first
+    // and stripped `layers_oauth_error` before the returning widget read it.
+    let (mine, other) = ("p-strip-mine", "p-strip-other");
+    clear_stored(mine);
+    clear_stored(other);
+    let env = Env::new(Popups::Allowed, |req| match req.route() {
+        Route::Status => Reply::Body(200, r#"{"status":"failed","error":{"code":"platform_denied"}}"#.into()),
+        _ => pending(),
+    });
+    let expires = js_sys::Date::now() + 600_000.0;
+    let record = format!(
+        r#"{{"attempt":{{"state":"st_strip","platform":"tiktok","expiresAt":{}}},"redirected":true}}"#,
+        expires.round() as u64
+    );
+    window().session_storage().unwrap().unwrap().set_item(&storage_key(mine), &record).unwrap();
+    set_error_param(Some("platform_denied"));
+
+    let bystander = mount_one(Props::new(other));
+    sleep(100).await;
+    assert_eq!(error_param().as_deref(), Some("platform_denied"), "not the bystander's to strip");
+    assert_eq!(bystander.phase(), "idle");
+
+    let returning = mount_one(Props::new(mine));
+    until("the returning widget's failure", 2_000, || returning.phase() == "failed").await;
+    assert_eq!(error_param(), None, "the widget the return belongs to strips it");
+    assert_eq!(env.requests_to(Route::Status).len(), 1, "confirmed by one poll");
+    assert_eq!(bystander.phase(), "idle");
+    drop(returning);
+    drop(bystander);
+
+    // Without any widget's redirected attempt, the first widget claims the
+    // return (a tab-mode return page): it strips it and hands it on.
+    set_error_param(Some("platform_denied"));
+    let first = mount_one(Props::new(other));
+    sleep(100).await;
+    assert_eq!(error_param(), None);
+    drop(first);
+    set_error_param(None);
+    clear_stored(mine);
+    clear_stored(other);
+}

@@ -107,6 +107,23 @@ open_code! {
 }
 
 impl FailureCode {
+    /// The generic code that stands in for a value not of the documented shape.
+    pub const UNKNOWN: &'static str = "unknown";
+
+    /// From a value that came from outside (a status answer, the
+    /// `layers_oauth_error` parameter): a code of the documented shape
+    /// `[a-z_]{1,64}` as [`FailureCode::from`], anything else as
+    /// `Other("unknown")`. Anyone can put any text in a return URL, so a
+    /// value of another shape is never shown or reported.
+    pub fn from_wire(value: &str) -> Self {
+        let documented = (1..=64).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+        if documented {
+            FailureCode::from(value)
+        } else {
+            FailureCode::Other(Self::UNKNOWN.into())
+        }
+    }
+
     /// One English sentence for integrators (customer copy lives in the view).
     pub fn description(&self) -> &'static str {
         match self {

@@ -80,11 +80,19 @@ pub struct OAuthUrl {
 shell_only! {
     impl FromJson for OAuthUrl {
         fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
-            Ok(OAuthUrl {
+            let url = OAuthUrl {
                 authorize_url: json::string(v, "authorizeUrl")?,
                 state: json::string(v, "state")?,
                 expires_at: json::opt_string(v, "expiresAt")?.unwrap_or_default(),
-            })
+            };
+            // The URL becomes a link and a navigation: only http(s), never
+            // `javascript:`. Refused here, the answer is `Malformed` with its
+            // own status (a mint answers 201), not a guessed 200.
+            if crate::url::is_http_url(&url.authorize_url) && !url.state.is_empty() {
+                Ok(url)
+            } else {
+                Err(Mismatch)
+            }
         }
     }
 }
@@ -142,7 +150,7 @@ shell_only! {
                     };
                     OAuthStatus::Failed {
                         // The spec's own sample tolerates a missing `error`.
-                        code: code.map_or_else(|| FailureCode::Other("unknown".into()), FailureCode::from),
+                        code: code.map_or_else(|| FailureCode::Other(FailureCode::UNKNOWN.into()), |c| FailureCode::from_wire(&c)),
                         message,
                     }
                 }
@@ -312,6 +320,15 @@ mod tests {
             decode::<OAuthStatus>(200, None, new_status),
             Ok(OAuthStatus::Unrecognized("awaiting_review".into()))
         );
+        // A code of another shape than `[a-z_]{1,64}` is never echoed.
+        for forged in [r#""<img src=x onerror=alert(1)>""#, r#""Platform_Denied""#, r#""""#] {
+            let body = format!(r#"{{"status":"failed","error":{{"code":{forged}}}}}"#);
+            assert_eq!(
+                decode::<OAuthStatus>(200, None, &body),
+                Ok(OAuthStatus::Failed { code: FailureCode::Other("unknown".into()), message: None }),
+                "{forged}"
+            );
+        }
         let bare_failure = r#"{"status":"failed"}"#;
         assert!(matches!(
             decode::<OAuthStatus>(200, None, bare_failure),
@@ -346,6 +363,16 @@ mod tests {
             decode::<OAuthUrl>(201, None, r#"{"state":"st_1"}"#),
             Err(ApiError::Malformed { status: 201 })
         );
+        // A URL that must not become a link, or no state: malformed, with
+        // the answer's own status in the copy (it said "HTTP 200" for a 201).
+        for body in [
+            r#"{"authorizeUrl":"javascript:alert(1)","state":"st_1","expiresAt":"2026-04-18T19:12:11Z"}"#,
+            r#"{"authorizeUrl":"https://www.tiktok.com/auth","state":"","expiresAt":"2026-04-18T19:12:11Z"}"#,
+        ] {
+            let error = decode::<OAuthUrl>(201, None, body).unwrap_err();
+            assert_eq!(error, ApiError::Malformed { status: 201 }, "{body}");
+            assert!(error.to_string().contains("HTTP 201"), "{error}");
+        }
         // A documented member with another type breaks the contract, even an optional one.
         for body in [
             r#"{"status":"completed","socialAccountId":"sa_1","handle":42}"#,

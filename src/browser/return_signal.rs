@@ -90,18 +90,22 @@ pub fn broadcast(error: Option<&str>, token: Option<&str>) {
     channel.close();
 }
 
-/// Reads `layers_oauth_error` from the address bar and strips it (keeping the
-/// rest of the URL), so a reload or a shared link does not replay a failure.
-/// `None` when the parameter is absent.
-pub fn take_error_from_address_bar() -> Option<String> {
-    let window = web_sys::window()?;
-    let href = window.location().href().ok()?;
-    let url = web_sys::Url::new(&href).ok()?;
-    let params = url.search_params();
-    let code = params.get(ERROR_PARAM)?;
-    params.delete(ERROR_PARAM);
+/// Reads `layers_oauth_error` from the address bar, without stripping it
+/// (see [`strip_error_from_address_bar`]). `None` when the parameter is absent.
+pub fn error_in_address_bar() -> Option<String> {
+    let href = web_sys::window()?.location().href().ok()?;
+    web_sys::Url::new(&href).ok()?.search_params().get(ERROR_PARAM)
+}
+
+/// Strips `layers_oauth_error` from the address bar (keeping the rest of the
+/// URL), so a reload or a shared link does not replay it. Only the widget the
+/// return belongs to does this: with several widgets on a page, the others
+/// must leave it for the one whose attempt it is.
+pub fn strip_error_from_address_bar() {
+    let Some(window) = web_sys::window() else { return };
+    let Some(url) = window.location().href().ok().and_then(|href| web_sys::Url::new(&href).ok()) else { return };
+    url.search_params().delete(ERROR_PARAM);
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url.href()));
     }
-    Some(code)
 }

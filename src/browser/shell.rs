@@ -262,13 +262,19 @@ impl Shell {
     }
 
     /// A page load: resume a persisted attempt, honouring the address bar's
-    /// `layers_oauth_error` (always stripped, so a reload cannot replay it).
+    /// `layers_oauth_error`. The widget the return belongs to claims it and
+    /// strips it, so a reload cannot replay it; another widget's return is
+    /// left alone for that widget.
     fn resume(&self) {
-        let error = return_signal::take_error_from_address_bar();
-        let persisted = storage::read(&self.storage_key()).and_then(|json| js_json::decode::<Persisted>(&json).ok());
+        let error = return_signal::error_in_address_bar();
+        let key = self.storage_key();
+        let persisted = read_persisted(&key);
         match persisted {
             Some(Persisted { attempt, redirected, return_token }) => {
                 *self.return_token.borrow_mut() = return_token;
+                if error.is_some() {
+                    return_signal::strip_error_from_address_bar();
+                }
                 let returned = match (&error, redirected) {
                     (Some(code), _) => Some(ReturnSignal::from_error_param(Some(code))),
                     (None, true) => Some(ReturnSignal::Success),
@@ -279,13 +285,18 @@ impl Shell {
             }
             // This page is a tab-mode return page without its own attempt
             // (the default returnUrl is the widget's page): hand the failure
-            // to the widget that is waiting for it.
+            // to the widget that is waiting for it, unless another widget on
+            // this page left for the consent page itself (redirect mode): the
+            // return is that one's, and it strips the parameter as it resumes.
             None => {
-                if let Some(code) = error {
-                    let token = storage::read(return_signal::TOKEN_KEY);
-                    storage::clear(return_signal::TOKEN_KEY);
-                    return_signal::broadcast(Some(&code), token.as_deref());
+                let Some(code) = error else { return };
+                if another_widget_redirected(&key) {
+                    return;
                 }
+                return_signal::strip_error_from_address_bar();
+                let token = storage::read(return_signal::TOKEN_KEY);
+                storage::clear(return_signal::TOKEN_KEY);
+                return_signal::broadcast(Some(&code), token.as_deref());
             }
         }
     }
@@ -296,6 +307,19 @@ impl Shell {
             id => format!("layers-connect:{}#{id}", self.settings.project_id()),
         }
     }
+}
+
+fn read_persisted(key: &str) -> Option<Persisted> {
+    storage::read(key).and_then(|json| js_json::decode::<Persisted>(&json).ok())
+}
+
+/// Whether a widget other than the one at `mine` has a persisted attempt for
+/// which this page itself went to the consent page.
+fn another_widget_redirected(mine: &str) -> bool {
+    storage::keys()
+        .iter()
+        .filter(|k| k.starts_with("layers-connect:") && *k != mine && k.as_str() != return_signal::TOKEN_KEY)
+        .any(|k| read_persisted(k).is_some_and(|p| p.redirected))
 }
 
 /// An unguessable-enough token to tell widgets' consent tabs apart (not a

@@ -45,11 +45,21 @@ pub struct Attempt {
 }
 
 /// The return signal: the customer came back to `returnUrl`.
+///
+/// Either way it is only a *hint* that the status changed: any page, on any
+/// origin, can open the partner's return page with `?layers_oauth_error=<any
+/// text>` (or without it), so the signal never ends an attempt by itself. It
+/// allows the one early confirmation poll (see [`super::policy`], rule 2), and
+/// the status endpoint decides: after a denied consent Layers' status is
+/// already `failed` with `error.code` (`platform_denied`), and that answer is
+/// the outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReturnSignal {
     /// No `layers_oauth_error`: probably connected; a poll confirms.
     Success,
-    /// `layers_oauth_error=<code>`: the attempt failed.
+    /// `layers_oauth_error=<code>`: probably failed; a poll confirms. The code
+    /// is kept for logs only, and only in its documented shape (see
+    /// [`FailureCode::from_wire`]).
     Error(FailureCode),
 }
 
@@ -57,7 +67,7 @@ impl ReturnSignal {
     /// From the `layers_oauth_error` parameter (`None` or empty: success).
     pub fn from_error_param(error: Option<&str>) -> Self {
         match error.map(str::trim) {
-            Some(code) if !code.is_empty() => ReturnSignal::Error(FailureCode::from(code)),
+            Some(code) if !code.is_empty() => ReturnSignal::Error(FailureCode::from_wire(code)),
             _ => ReturnSignal::Success,
         }
     }
@@ -352,7 +362,8 @@ pub enum Phase {
 /// Why a [`Phase::Failed`] attempt failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
-    /// Layers said so: a `failed` status or a `layers_oauth_error` return.
+    /// Layers said so: a `failed` status (a `layers_oauth_error` return only
+    /// prompts the poll that confirms it).
     OAuth {
         /// The code; show copy for it (generic copy for [`FailureCode::Other`]).
         code: FailureCode,
@@ -730,7 +741,10 @@ impl Flow {
         };
         let url = result.and_then(|url| {
             // The URL becomes a link and a navigation: only http(s), never
-            // `javascript:`, whatever the proxy says.
+            // `javascript:`, whatever the proxy says. The browser shell's
+            // decoder already refuses these with the answer's real status
+            // (`api::wire`); this guard is for answers fed by other shells,
+            // whose status the core never sees.
             if is_http_url(&url.authorize_url) && !url.state.is_empty() {
                 Ok(url)
             } else {
@@ -840,33 +854,15 @@ impl Flow {
         }
     }
 
-    fn returned(&mut self, signal: ReturnSignal, out: &mut Vec<Effect>) {
-        let platform = match &mut self.phase {
-            Phase::Waiting(p) | Phase::Finishing(p) => p.attempt.platform,
-            // Before the mint, or after the end, a return is not this attempt's.
-            _ => return,
-        };
-        match signal {
-            ReturnSignal::Error(code) => {
-                self.conclude(
-                    Phase::Failed {
-                        platform,
-                        failure: Failure::OAuth {
-                            code,
-                            message: None,
-                        },
-                    },
-                    out,
-                );
-            }
-            ReturnSignal::Success => {
-                // Already finishing: nothing changes (not even the allowance).
-                if let Phase::Waiting(_) = self.phase {
-                    if let Phase::Waiting(mut p) = mem::replace(&mut self.phase, Phase::Idle) {
-                        p.schedule.allow_confirmation();
-                        self.enter(Phase::Finishing(p), out);
-                    }
-                }
+    /// The customer came back, with or without an error: confirm by poll.
+    /// The signal's kind does not matter; the status answer is the outcome.
+    fn returned(&mut self, _signal: ReturnSignal, out: &mut Vec<Effect>) {
+        // Before the mint, or after the end, a return is not this attempt's;
+        // already finishing, nothing changes (not even the allowance).
+        if let Phase::Waiting(_) = self.phase {
+            if let Phase::Waiting(mut p) = mem::replace(&mut self.phase, Phase::Idle) {
+                p.schedule.allow_confirmation();
+                self.enter(Phase::Finishing(p), out);
             }
         }
     }
@@ -891,46 +887,26 @@ impl Flow {
             return;
         }
         let platform = attempt.platform;
-        match returned {
-            Some(ReturnSignal::Error(code)) => {
-                self.conclude(
-                    Phase::Failed {
-                        platform,
-                        failure: Failure::OAuth {
-                            code,
-                            message: None,
-                        },
-                    },
-                    out,
-                );
-            }
-            _ if now >= attempt.expires_at => self.conclude(Phase::Expired { platform }, out),
-            Some(ReturnSignal::Success) => {
-                let mut schedule = PollSchedule::resumed();
-                schedule.allow_confirmation();
-                self.enter(
-                    Phase::Finishing(Polling {
-                        attempt,
-                        authorize_url: None,
-                        tab: TabState::None,
-                        schedule,
-                    }),
-                    out,
-                );
-            }
-            None => {
-                let schedule = PollSchedule::resumed();
-                self.enter(
-                    Phase::Waiting(Polling {
-                        attempt,
-                        authorize_url: None,
-                        tab: TabState::None,
-                        schedule,
-                    }),
-                    out,
-                );
-            }
+        if now >= attempt.expires_at {
+            return self.conclude(Phase::Expired { platform }, out);
         }
+        let mut schedule = PollSchedule::resumed();
+        // Back from the consent page (an error return too: a poll confirms).
+        let phase = if returned.is_some() {
+            schedule.allow_confirmation();
+            Phase::Finishing
+        } else {
+            Phase::Waiting
+        };
+        self.enter(
+            phase(Polling {
+                attempt,
+                authorize_url: None,
+                tab: TabState::None,
+                schedule,
+            }),
+            out,
+        );
     }
 
     fn request_id(&mut self) -> RequestId {

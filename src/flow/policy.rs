@@ -6,7 +6,7 @@
 //!    from when the previous poll was *sent*. The first poll after minting
 //!    waits 5 s too (nobody consents in less).
 //! 2. **Early confirmation.** Once per attempt, after the customer came back
-//!    (the return signal without an error), one poll may go 250 ms after the
+//!    (the return signal, with or without an error: both are only hints), one poll may go 250 ms after the
 //!    previous poll instead of 5 s, so "Finishing…" resolves at once. The
 //!    mint is not a poll: a return before the first poll confirms at once.
 //!    It is still one extra poll per attempt; the gap only keeps two polls
@@ -22,6 +22,14 @@
 //! 5. **Deadline.** Nothing is sent at or after `expiresAt`; from then on the
 //!    attempt is expired, once no poll is in flight (an answer already on its
 //!    way may still say completed).
+//!    **Last call.** A customer may consent in the attempt's last seconds, so
+//!    the last poll the floor allows before the deadline goes as late as it
+//!    can: when the poll due now would be the last one anyway (the next
+//!    could only go at or after the deadline), it waits until
+//!    `LAST_CALL_MS` before the deadline. That is still one poll, at least a
+//!    floor after the previous one, so it costs no budget; it is skipped
+//!    when the confirmation poll is allowed (that one goes at once) and
+//!    after a reload (the status may have changed: poll now).
 //! 6. **One at a time.** Never two polls of one attempt in flight.
 //! 7. **Offline.** No polls while offline. Coming back online drops a wait
 //!    that a network error caused, but never the floor or a 429 wait.
@@ -47,6 +55,8 @@ impl PollPolicy {
     pub const BACKOFF_START_MS: Millis = 5_000;
     /// Rule 3: backoff ceiling.
     pub const BACKOFF_MAX_MS: Millis = 30_000;
+    /// Rule 5: the last poll goes this long before the deadline.
+    pub const LAST_CALL_MS: Millis = 1_000;
     /// The documented life of an authorize URL.
     pub const TTL_MS: Millis = 10 * 60 * 1_000;
 
@@ -189,13 +199,26 @@ impl PollSchedule {
         if self.in_flight.is_some() || !online {
             return Decision::WaitUntil(Some(deadline));
         }
-        let due = self.due();
+        let due = self.last_call(self.due(), deadline);
         if due >= deadline {
             Decision::WaitUntil(Some(deadline))
         } else if now >= due {
             Decision::Poll
         } else {
             Decision::WaitUntil(Some(due))
+        }
+    }
+
+    /// Rule 5's last call: `due`, or later when the poll due then would be
+    /// the last before the deadline and could go closer to it.
+    fn last_call(&self, due: Millis, deadline: Millis) -> Millis {
+        let last_call = deadline.saturating_sub(PollPolicy::LAST_CALL_MS);
+        let regular = self.anchor.is_some() && self.confirm != Confirm::Allowed;
+        let last_one = due.saturating_add(PollPolicy::FLOOR_MS) >= deadline;
+        if regular && last_one && due < last_call {
+            last_call
+        } else {
+            due
         }
     }
 
@@ -360,6 +383,38 @@ mod tests {
         );
         assert_eq!(PollPolicy::deadline("soon", now), now + 600_000);
         assert_eq!(PollPolicy::deadline("", u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn the_last_poll_goes_just_before_the_deadline() {
+        // Polls at 5 s, 10 s, … 590 s; the one due at 595 s would be the
+        // last (600 s is the deadline), so it waits until 599 s.
+        let deadline = 600_000;
+        let mut s = PollSchedule::after_mint(0);
+        s.on_sent(590_000, RequestId(1));
+        s.on_answer();
+        assert_eq!(s.decide(595_000, true, deadline), Decision::WaitUntil(Some(599_000)));
+        assert_eq!(s.decide(599_000, true, deadline), Decision::Poll);
+        // Not while a poll due earlier still leaves room for another one.
+        s.on_sent(580_000, RequestId(2));
+        s.on_answer();
+        assert_eq!(s.decide(585_000, true, deadline), Decision::Poll);
+        // A late timer past the last call still polls before the deadline.
+        s.on_sent(594_500, RequestId(3));
+        s.on_answer();
+        assert_eq!(s.decide(599_700, true, deadline), Decision::Poll);
+        // Never closer than the floor: no last call 4 s after a poll.
+        s.on_sent(595_000, RequestId(4));
+        s.on_answer();
+        assert_eq!(s.decide(599_000, true, deadline), Decision::WaitUntil(Some(deadline)));
+        // The confirmation poll is not held back.
+        let mut s = PollSchedule::after_mint(0);
+        s.on_sent(594_000, RequestId(5));
+        s.on_answer();
+        s.allow_confirmation();
+        assert_eq!(s.decide(594_250, true, deadline), Decision::Poll);
+        // Nor a resumed attempt's first poll.
+        assert_eq!(PollSchedule::resumed().decide(596_000, true, deadline), Decision::Poll);
     }
 
     #[test]

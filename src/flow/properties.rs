@@ -6,7 +6,10 @@
 //! - two polls of one attempt are ≥ 5 s apart, except at most one
 //!   confirmation poll (in "Finishing…") ≥ 250 ms after the previous one;
 //! - no poll at or after the attempt's deadline, and none outside polling phases;
+//! - the last poll goes within a second of the deadline (a focused property);
 //! - never two polls of one attempt in flight;
+//! - a return signal (with or without an error, any text) never ends an
+//!   attempt by itself, and every reported code has a documented shape;
 //! - at most one ending per attempt (exactly one once it is cancelled at the
 //!   end), with exactly one connected/failed event when the ending calls for one;
 //! - no panic.
@@ -50,7 +53,8 @@ enum Step {
     /// Answer the outstanding request at this index (mod the count).
     Answer(usize, Reply, u8),
     TabOpened(bool),
-    Returned(Option<bool>),
+    /// A return, with this `layers_oauth_error` (any text anyone could send).
+    Returned(Option<String>),
     Visible(bool),
     Online(bool),
     Cancel,
@@ -84,7 +88,11 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::EarlyTimer),
         8 => (0usize..4, reply(), any::<u8>()).prop_map(|(i, r, x)| Step::Answer(i, r, x)),
         1 => any::<bool>().prop_map(Step::TabOpened),
-        1 => prop::option::of(any::<bool>()).prop_map(Step::Returned),
+        1 => prop::option::of(prop_oneof![
+            Just("platform_denied".to_owned()),
+            Just("brand_new".to_owned()),
+            any::<String>(),
+        ]).prop_map(Step::Returned),
         1 => any::<bool>().prop_map(Step::Visible),
         1 => any::<bool>().prop_map(Step::Online),
         1 => Just(Step::Cancel),
@@ -143,6 +151,9 @@ impl Sim {
             input,
             Input::Start { .. } | Input::Retry | Input::Resume { .. }
         );
+        // A return is a hint: only a poll's answer ends an attempt after it
+        // (the clock may still find it expired on the same input).
+        let hint = matches!(input, Input::Returned(_) | Input::Resume { returned: Some(_), .. });
         let was_active = self.driver.flow.phase().is_active();
         let effects = self.driver.feed(input);
         let phase = self.driver.flow.phase().clone();
@@ -183,9 +194,18 @@ impl Sim {
                         ending = Some(s.phase);
                     }
                 }
+                Effect::Emit(Event::Failed(f)) => {
+                    outcome_events += 1;
+                    let snake = (1..=64).contains(&f.code.len()) && f.code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+                    let upper = f.code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+                    prop_assert!(snake || upper, "reported code {:?}", f.code);
+                }
                 Effect::Emit(_) => outcome_events += 1,
                 _ => {}
             }
+        }
+        if hint {
+            prop_assert!(matches!(ending, None | Some(PhaseName::Expired)), "a return ended the attempt: {:?}", ending);
         }
         if let Some(name) = ending {
             let expected = match name {
@@ -349,11 +369,7 @@ impl Sim {
             Step::Answer(i, reply, salt) => self.answer(i, reply, salt)?,
             Step::TabOpened(blocked) => self.feed(Input::TabOpened { blocked })?,
             Step::Returned(error) => {
-                let signal = match error {
-                    None => ReturnSignal::Success,
-                    Some(true) => ReturnSignal::Error(FailureCode::PlatformDenied),
-                    Some(false) => ReturnSignal::Error(FailureCode::Other("brand_new".into())),
-                };
+                let signal = ReturnSignal::from_error_param(error.as_deref());
                 self.feed(Input::Returned(signal))?
             }
             Step::Visible(visible) => self.feed(Input::VisibilityChanged { visible })?,
@@ -447,4 +463,32 @@ fn a_long_throttled_attempt_stays_within_the_rules() {
         sim.driver.flow.phase().name()
     );
     assert!(sim.last_poll.len() == 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Rule 5's last call: with prompt pending answers and timers on time,
+    /// whatever the URL's life and the answers' latency, the last poll goes
+    /// within a second of the deadline, and the floor still holds.
+    #[test]
+    fn the_last_poll_is_just_before_the_deadline(life_s in 7u64..600, latency in 0u64..900, mint_at in 0u64..5_000) {
+        let mut d = Driver::new(Mode::Tab, 1_776_538_931_000);
+        let expires = format_rfc3339(d.now + mint_at + life_s * 1_000);
+        let url = OAuthUrl { authorize_url: "https://example.test/auth".into(), state: "st_1".into(), expires_at: expires };
+        d.connect(mint_at, false, url);
+        let deadline = mint_at + life_s * 1_000;
+        while let Some(effects) = d.fire_timer(deadline + 60_000) {
+            if super::driver::poll_id(&effects).is_some() {
+                let sent = d.now - 1_776_538_931_000;
+                d.answer(&effects, sent + latency, Ok(OAuthStatus::Pending));
+            }
+        }
+        let expired = matches!(d.phase(), Phase::Expired { .. });
+        prop_assert!(expired);
+        let polls = d.polls();
+        let last = *polls.last().unwrap();
+        prop_assert!(last < deadline && last + 1_000 >= deadline, "last poll at {} for deadline {}", last, deadline);
+        prop_assert!(polls.windows(2).all(|w| w[1] - w[0] >= 5_000), "{:?}", polls);
+    }
 }

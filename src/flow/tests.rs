@@ -401,10 +401,11 @@ fn kill_switch_stops_as_unavailable_with_its_scope() {
 #[test]
 fn nothing_is_polled_at_or_after_expires_at() {
     let mut s = shell(Mode::Tab);
-    // Twelve seconds of life: polls at 5 s and 10 s; the next would be 15 s.
+    // Twelve seconds of life: polls at 5 s and, as the last call, 11 s (not
+    // 10 s: rule 5); the next would be 16 s.
     s.connect(0, false, oauth_url("st_1", "2026-04-18T19:02:23Z"));
     run(&mut s, 700_000, |_| pending());
-    assert_eq!(s.polls(), [5_000, 10_000]);
+    assert_eq!(s.polls(), [5_000, 11_000]);
     assert_eq!(
         *s.flow.phase(),
         Phase::Expired {
@@ -424,10 +425,34 @@ fn nothing_is_polled_at_or_after_expires_at() {
     // A poll due exactly at the deadline is not sent either.
     let mut s = shell(Mode::Tab);
     s.connect(0, false, oauth_url("st_1", "2026-04-18T19:02:21Z")); // deadline at 10 s
-    let poll = s.at(5_000, Input::Timer);
-    s.answer(&poll, 5_000, pending());
+    // (the poll due at 5 s is the last one, so it goes at the last call, 9 s)
+    assert!(poll_id(&s.at(5_000, Input::Timer)).is_none());
+    let poll = s.at(9_000, Input::Timer);
+    s.answer(&poll, 9_000, pending());
     assert!(poll_id(&s.at(10_000, Input::Timer)).is_none());
     assert!(matches!(s.flow.phase(), Phase::Expired { .. }));
+}
+
+#[test]
+fn consent_in_the_last_seconds_still_connects() {
+    // Issue 13: the customer consents 3 s before `expiresAt`. The last poll
+    // goes 1 s before it (not 5 s), so the widget sees completed, not expired.
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
+    let mut connected = false;
+    while let Some(effects) = s.fire_timer(600_000) {
+        if poll_id(&effects).is_some() {
+            let sent = s.now - T0;
+            let status = if sent >= 597_000 { Ok(completed()) } else { pending() };
+            connected |= status.is_ok() && sent >= 597_000;
+            s.answer(&effects, sent + 100, status);
+        }
+    }
+    let polls = s.polls();
+    assert!(connected, "polls: {:?}", &polls[polls.len() - 3..]);
+    assert!(matches!(s.flow.phase(), Phase::Connected(_)), "{:?}", s.flow.phase().name());
+    assert_eq!(*s.polls().last().unwrap(), 599_000);
+    assert!(s.polls().windows(2).all(|w| w[1] - w[0] >= 5_000));
 }
 
 #[test]
@@ -571,24 +596,30 @@ fn stale_answers_are_ignored() {
 }
 
 #[test]
-fn a_return_with_an_error_code_fails_at_once() {
+fn an_error_return_is_only_a_hint_that_a_poll_confirms() {
+    // Issue 13: any site can open the return page with
+    // `?layers_oauth_error=<any text>`. The signal ends nothing by itself: it
+    // allows the early confirmation poll, and the status answer is the outcome.
     let mut s = shell(Mode::Tab);
     s.connect(0, false, oauth_url("st_1", EXPIRES));
     let effects = s.at(
         3_000,
         Input::Returned(ReturnSignal::from_error_param(Some("platform_denied"))),
     );
-    assert!(effects.contains(&Effect::ClearPersisted));
-    assert_eq!(
-        *s.flow.phase(),
-        Phase::Failed {
-            platform: Platform::Tiktok,
-            failure: Failure::OAuth {
-                code: FailureCode::PlatformDenied,
-                message: None
-            }
-        }
-    );
+    assert!(!effects.contains(&Effect::ClearPersisted));
+    assert!(matches!(s.flow.phase(), Phase::Finishing(_)));
+    assert!(s.outcome_events().is_empty());
+    // No poll yet (the mint is not a poll): the confirmation goes at once.
+    let confirm = poll_id(&effects).map(|_| effects.clone()).expect("an early confirmation poll");
+    let denied = OAuthStatus::Failed {
+        code: FailureCode::PlatformDenied,
+        message: Some("The user did not grant consent on the platform.".into()),
+    };
+    s.answer(&confirm, 3_100, Ok(denied));
+    assert!(matches!(
+        s.flow.phase(),
+        Phase::Failed { failure: Failure::OAuth { code: FailureCode::PlatformDenied, .. }, .. }
+    ));
     let [Event::Failed(f)] = &s.outcome_events()[..] else {
         panic!()
     };
@@ -596,23 +627,57 @@ fn a_return_with_an_error_code_fails_at_once() {
         (f.code.as_str(), f.platform),
         ("platform_denied", Platform::Tiktok)
     );
-    assert!(s.polls().is_empty());
 
-    // An unknown code keeps its value.
+    // A forged error on a pending attempt: polling just goes on, and the
+    // forged words are never shown or reported.
     let mut s = shell(Mode::Tab);
     s.connect(0, false, oauth_url("st_1", EXPIRES));
-    s.at(
+    let effects = s.at(
         3_000,
-        Input::Returned(ReturnSignal::from_error_param(Some("quantum_flux"))),
+        Input::Returned(ReturnSignal::from_error_param(Some("Your account is banned, call +1 555"))),
     );
-    assert!(matches!(
-        s.flow.phase(),
-        Phase::Failed { failure: Failure::OAuth { code: FailureCode::Other(c), .. }, .. } if c == "quantum_flux"
-    ));
+    s.answer(&effects, 3_100, pending());
+    assert!(matches!(s.flow.phase(), Phase::Finishing(_)));
+    assert!(s.outcome_events().is_empty());
+    // A second forged return does not buy a second early poll.
+    assert!(poll_id(&s.at(3_200, Input::Returned(ReturnSignal::from_error_param(Some("access_denied"))))).is_none());
+    assert!(poll_id(&s.at(3_450, Input::Timer)).is_none(), "one early poll only");
+    run(&mut s, 30_000, |_| pending());
+    assert!(matches!(s.flow.phase(), Phase::Finishing(_)));
+    assert!(s.polls().windows(2).all(|w| w[1] - w[0] >= 5_000), "{:?}", s.polls());
+
+    // Unknown codes of the documented shape keep their value; any other text
+    // becomes the generic `unknown`.
+    assert_eq!(
+        ReturnSignal::from_error_param(Some("quantum_flux")),
+        ReturnSignal::Error(FailureCode::Other("quantum_flux".into()))
+    );
+    for forged in ["<b>Call us</b>", "Platform_Denied", "denied 2", &"a".repeat(65)] {
+        assert_eq!(
+            ReturnSignal::from_error_param(Some(forged)),
+            ReturnSignal::Error(FailureCode::Other("unknown".into())),
+            "{forged}"
+        );
+    }
     assert_eq!(
         ReturnSignal::from_error_param(Some("  ")),
         ReturnSignal::Success
     );
+}
+
+#[test]
+fn a_status_failure_code_of_another_shape_is_never_echoed() {
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
+    let poll = s.at(5_000, Input::Timer);
+    // What the decoder makes of `{"code":"<img src=x onerror=alert(1)>"}`
+    // (tested in `api::wire`).
+    let status = OAuthStatus::Failed { code: FailureCode::from_wire("<img src=x onerror=alert(1)>"), message: None };
+    s.answer(&poll, 5_100, Ok(status));
+    let [Event::Failed(f)] = &s.outcome_events()[..] else {
+        panic!()
+    };
+    assert_eq!(f.code, "unknown");
 }
 
 #[test]
@@ -896,15 +961,19 @@ fn resume_honours_expiry_and_errors() {
     assert!(poll_id(&effects).is_some(), "a reload polls at once");
     assert!(poll_id(&s.at(61_000, Input::Timer)).is_none());
 
+    // Redirect mode back with an error: finishing, and a poll confirms at once.
     let mut s = shell(Mode::Redirect);
     let returned = Some(ReturnSignal::Error(FailureCode::MissingCode));
-    s.at(
+    let effects = s.at(
         60_000,
         Input::Resume {
             attempt: attempt.clone(),
             returned,
         },
     );
+    assert!(matches!(s.flow.phase(), Phase::Finishing(_)));
+    let missing = OAuthStatus::Failed { code: FailureCode::MissingCode, message: None };
+    s.answer(&effects, 60_100, Ok(missing));
     assert!(matches!(
         s.flow.phase(),
         Phase::Failed {
@@ -915,7 +984,7 @@ fn resume_honours_expiry_and_errors() {
             ..
         }
     ));
-    assert!(s.polls().is_empty());
+    assert_eq!(s.polls(), [60_000]);
 
     // An empty state, or a resume while another attempt runs, is ignored.
     let mut s = shell(Mode::Tab);

@@ -93,13 +93,37 @@ for (const [button, expected] of Object.entries(FAILURES)) {
     expect(page.url()).not.toContain("layers_oauth_error");
     await expectNoRateLimited(sandbox);
 
-    // The outcome came through the return signal: nothing more is polled.
+    // The outcome came through the poll that confirmed the return: nothing more is polled.
     if (button !== "Deny") return;
     const count = (await sandbox.polls()).length;
     await sleep(6_000);
     expect((await sandbox.polls()).length).toBe(count);
   });
 }
+
+test("a forged layers_oauth_error from any site ends nothing and shows none of its words", async ({ page, context, server, sandbox }) => {
+  // Any page can open the partner's return page with its own text. The widget
+  // confirms by poll (Layers says pending), then the real Allow still connects.
+  await openDemo(page, server);
+  const w = widget(page);
+  const popup = await startInTab(page, "TikTok");
+  await expect(w.root).toHaveAttribute("data-phase", "waiting");
+  const forged = await context.newPage();
+  await forged.goto(`${server.url}return.html?layers_oauth_error=${encodeURIComponent("Your account is banned. Call +1 555 0100")}`);
+  await expect(w.root).toHaveAttribute("data-phase", "finishing");
+  await expect(forged.locator("#message")).toContainText("(unknown)");
+  await expect(forged.locator("#message")).not.toContainText("banned");
+  await sleep(1_500);
+  await expect(w.root).toHaveAttribute("data-phase", "finishing");
+  expect(await eventsOf(page, "layers-failed")).toHaveLength(0);
+  await expect(w.host).not.toContainText("banned");
+  await forged.close();
+
+  await consent(popup, "Allow");
+  await expect(w.root).toHaveAttribute("data-phase", "connected");
+  expect(await eventsOf(page, "layers-failed")).toHaveLength(0);
+  await expectNoRateLimited(sandbox);
+});
 
 test.describe("redirect mode", () => {
   test.beforeEach(async ({ page }) => {

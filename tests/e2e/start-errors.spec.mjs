@@ -160,3 +160,18 @@ test("the browser blocks the tab: 'Continue to TikTok' opens the consent page, p
   expect(await sandbox.mints()).toHaveLength(1);
   expect(new Set((await sandbox.polls()).map((p) => p.state))).toEqual(new Set([state]));
 });
+
+test("a 501 on start: one state, one message (failed to start, not also \"Retrying…\")", async ({ page, server, sandbox }) => {
+  await sandbox.fault({ route: "oauth-url", status: 501, code: "NOT_IMPLEMENTED", message: "not here" });
+  await openDemo(page, server);
+  const w = widget(page);
+  await w.button("Connect TikTok").click();
+  await expect(w.root).toHaveAttribute("data-phase", "failed_to_start");
+  await expect(w.host.locator('[part~="error"]')).toHaveText("The connection failed (NOT_IMPLEMENTED). Please try again.");
+  await expect(w.host).not.toContainText("Retrying");
+  await expect(w.host.locator('[part~="retrying"]')).toHaveCount(0);
+  await expect(w.live).toHaveText("The connection failed (NOT_IMPLEMENTED). Please try again.");
+  await expect(w.button("Try again")).toBeVisible();
+  const failed = await eventsOf(page, "layers-failed");
+  expect(failed.map((e) => e.detail.code)).toEqual(["NOT_IMPLEMENTED"]);
+});
