@@ -17,9 +17,12 @@ use crate::messages::{Messages, Overrides};
 use crate::persisted::Persisted;
 use serde_json::{json, Map, Value as Raw};
 
+/// A target: the fuzzer's bytes in, a panic when a property fails.
+pub type Target = fn(&[u8]);
+
 /// The targets, by name: `fuzz/fuzz_targets/<name>.rs` calls the function,
 /// and the replay test feeds `fuzz/corpus/<name>/*` to it.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("retry_after", retry_after),
     ("rfc3339", rfc3339),
     ("api_answers", api_answers),
@@ -34,7 +37,12 @@ struct Value(Raw);
 
 impl Json for Value {
     fn member(&self, name: &str) -> Option<Self> {
-        self.0.as_object()?.get(name).filter(|v| !v.is_null()).cloned().map(Value)
+        self.0
+            .as_object()?
+            .get(name)
+            .filter(|v| !v.is_null())
+            .cloned()
+            .map(Value)
     }
     fn names(&self) -> Option<Vec<String>> {
         Some(self.0.as_object()?.keys().cloned().collect())
@@ -67,11 +75,15 @@ fn decode<T: FromJson>(value: &Raw) -> Result<T, Mismatch> {
 /// a fraction or an HTTP-date is unknown (never a negative or zero wait
 /// made up from garbage).
 pub fn retry_after(data: &[u8]) {
-    let Ok(header) = core::str::from_utf8(data) else { return };
+    let Ok(header) = core::str::from_utf8(data) else {
+        return;
+    };
     let got = parse_retry_after(header);
     let digits = header.trim();
     let want = (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then(|| {
-        digits.bytes().fold(0u64, |n, d| (n * 10 + u64::from(d - b'0')).min(u64::from(u32::MAX) + 1))
+        digits.bytes().fold(0u64, |n, d| {
+            (n * 10 + u64::from(d - b'0')).min(u64::from(u32::MAX) + 1)
+        })
     });
     let want = want.map(|n| u32::try_from(n).unwrap_or(u32::MAX));
     assert_eq!(got, want, "Retry-After {header:?}");
@@ -84,8 +96,15 @@ pub fn rfc3339(data: &[u8]) {
     if let Ok(text) = core::str::from_utf8(data) {
         if let Some(ms) = parse_rfc3339(text) {
             let canonical = format_rfc3339(ms);
-            assert_eq!(parse_rfc3339(&canonical), Some(ms), "{text:?} -> {ms} -> {canonical:?}");
-            assert!(text.trim().is_ascii() && text.trim().len() >= 20, "{text:?} accepted");
+            assert_eq!(
+                parse_rfc3339(&canonical),
+                Some(ms),
+                "{text:?} -> {ms} -> {canonical:?}"
+            );
+            assert!(
+                text.trim().is_ascii() && text.trim().len() >= 20,
+                "{text:?} accepted"
+            );
         }
     }
     if let Some(bytes) = data.get(..8) {
@@ -103,8 +122,12 @@ pub fn rfc3339(data: &[u8]) {
 /// parsed `Retry-After`; a decoded answer or envelope re-encodes to JSON
 /// that decodes to the same value; `Display` and `code` never panic.
 pub fn api_answers(data: &[u8]) {
-    const STATUSES: [u16; 16] = [200, 201, 204, 299, 300, 302, 400, 401, 403, 404, 409, 429, 500, 502, 503, 504];
-    let Some((&selector, rest)) = data.split_first() else { return };
+    const STATUSES: [u16; 16] = [
+        200, 201, 204, 299, 300, 302, 400, 401, 403, 404, 409, 429, 500, 502, 503, 504,
+    ];
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
     let status = STATUSES[usize::from(selector) % STATUSES.len()];
     let (header, body) = match rest.iter().position(|&b| b == b'\n') {
         Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
@@ -113,7 +136,9 @@ pub fn api_answers(data: &[u8]) {
     let header = header.and_then(|h| core::str::from_utf8(h).ok());
     let parsed = parse_json(body);
 
-    let envelope = parsed.as_ref().and_then(|v| ErrorEnvelope::from_json(v).ok());
+    let envelope = parsed
+        .as_ref()
+        .and_then(|v| ErrorEnvelope::from_json(v).ok());
     if let Some(body) = envelope.as_ref().and_then(|e| e.error.as_ref()) {
         let again: ErrorEnvelope = decode(&json!({ "error": {
             "code": body.code, "message": body.message, "requestId": body.request_id,
@@ -135,18 +160,35 @@ fn check_route<T: FromJson + PartialEq + core::fmt::Debug>(
     envelope: &Option<ErrorEnvelope>,
     encode: fn(&T) -> Raw,
 ) {
-    let result = classify(status, header, || parsed.as_ref().and_then(|v| T::from_json(v).ok()), || envelope.clone());
+    let result = classify(
+        status,
+        header,
+        || parsed.as_ref().and_then(|v| T::from_json(v).ok()),
+        || envelope.clone(),
+    );
     match &result {
         Ok(answer) => {
-            assert!((200..300).contains(&status), "{status} decoded as an answer");
+            assert!(
+                (200..300).contains(&status),
+                "{status} decoded as an answer"
+            );
             let again: T = decode(&encode(answer)).expect("a re-encoded answer decodes");
             assert_eq!(&again, answer);
         }
         Err(ApiError::Malformed { status: s }) => assert!((200..300).contains(s) && *s == status),
-        Err(ApiError::Http { status: s, code, retry_after, .. }) => {
+        Err(ApiError::Http {
+            status: s,
+            code,
+            retry_after,
+            ..
+        }) => {
             assert!(!(200..300).contains(s) && *s == status);
             assert_eq!(*retry_after, header.and_then(parse_retry_after));
-            let want = envelope.as_ref().and_then(|e| e.error.as_ref()).and_then(|b| b.code.as_deref()).filter(|c| !c.is_empty());
+            let want = envelope
+                .as_ref()
+                .and_then(|e| e.error.as_ref())
+                .and_then(|b| b.code.as_deref())
+                .filter(|c| !c.is_empty());
             assert_eq!(code.as_ref().map(|c| c.as_str()), want);
         }
         Err(other) => panic!("an answer read as {other:?}"),
@@ -168,7 +210,12 @@ fn encode_oauth_url(u: &OAuthUrl) -> Raw {
 fn encode_oauth_status(s: &OAuthStatus) -> Raw {
     match s {
         OAuthStatus::Pending => json!({ "status": "pending" }),
-        OAuthStatus::Completed(Connection { social_account_id, platform, handle, connected_at }) => json!({
+        OAuthStatus::Completed(Connection {
+            social_account_id,
+            platform,
+            handle,
+            connected_at,
+        }) => json!({
             "status": "completed", "socialAccountId": social_account_id, "platform": platform,
             "handle": handle, "connectedAt": connected_at,
         }),
@@ -193,7 +240,9 @@ fn encode_social_accounts(list: &SocialAccounts) -> Raw {
 /// The sessionStorage record: what decodes is written back by the real
 /// writer (serde) and reads back equal.
 pub fn persisted(data: &[u8]) {
-    let Some(value) = parse_json(data) else { return };
+    let Some(value) = parse_json(data) else {
+        return;
+    };
     if let Ok(record) = Persisted::from_json(&value) {
         let written = serde_json::to_value(&record).expect("a record serializes");
         assert_eq!(decode::<Persisted>(&written), Ok(record));
@@ -205,7 +254,9 @@ pub fn persisted(data: &[u8]) {
 /// Valid attributes are trimmed, never a script URL, with platforms non-empty
 /// and unique; an override either applies or is named as ignored.
 pub fn element_config(data: &[u8]) {
-    let Some(value) = parse_json(data) else { return };
+    let Some(value) = parse_json(data) else {
+        return;
+    };
     let is_object = value.0.is_object();
     match RawAttributes::from_json(&value) {
         Err(Mismatch) => {}
@@ -217,7 +268,11 @@ pub fn element_config(data: &[u8]) {
                 }
                 assert!(!a.endpoint.to_ascii_lowercase().starts_with("javascript:"));
                 assert!(!a.platforms.is_empty());
-                assert!(a.platforms.iter().enumerate().all(|(i, p)| !a.platforms[..i].contains(p)));
+                assert!(a
+                    .platforms
+                    .iter()
+                    .enumerate()
+                    .all(|(i, p)| !a.platforms[..i].contains(p)));
                 assert!(a.scopes.as_ref().is_none_or(|s| !s.is_empty()));
             }
             Err(e) => assert!(!e.0.is_empty()),
@@ -235,15 +290,28 @@ fn overrides(value: &Value) {
         return;
     };
     let names = value.names().expect("read only accepts objects");
-    assert!(ignored.iter().all(|n| names.contains(n)), "{ignored:?} ⊄ {names:?}");
+    assert!(
+        ignored.iter().all(|n| names.contains(n)),
+        "{ignored:?} ⊄ {names:?}"
+    );
     // Name by name: a string that is not ignored replaces a message.
     for name in names.iter().take(8) {
-        let Some(text) = value.member(name).and_then(|v| v.string()) else { continue };
+        let Some(text) = value.member(name).and_then(|v| v.string()) else {
+            continue;
+        };
         let mut one = Map::new();
         one.insert(name.clone(), json!(text));
         let (single, single_ignored) = Overrides::read(&Value(Raw::Object(one))).unwrap();
-        assert_eq!(single_ignored.is_empty(), !ignored.contains(name), "{name:?}");
-        assert_eq!(single == Overrides::default(), ignored.contains(name), "{name:?}");
+        assert_eq!(
+            single_ignored.is_empty(),
+            !ignored.contains(name),
+            "{name:?}"
+        );
+        assert_eq!(
+            single == Overrides::default(),
+            ignored.contains(name),
+            "{name:?}"
+        );
     }
     let _ = Messages::for_lang("en").with(&all);
 }
@@ -255,14 +323,19 @@ mod tests {
 
     /// Every file of `fuzz/corpus/<target>/`, fed to the target's function.
     /// An absent or empty corpus fails: it is what this test replays.
-    fn replay(root: PathBuf, targets: &[(&str, fn(&[u8]))]) {
+    fn replay(root: PathBuf, targets: &[(&str, Target)]) {
         for (name, target) in targets {
             let dir = root.join(name);
-            // Plus `fuzz/regressions/<target>/`: the crashes found so far.
-            let found = root.parent().unwrap().join("regressions").join(name);
+            // Plus the hand-written `fuzz/seeds/<target>/` and
+            // `fuzz/regressions/<target>/`, the crashes found so far.
+            let more = ["seeds", "regressions"].map(|d| root.parent().unwrap().join(d).join(name));
             let files: Vec<_> = std::fs::read_dir(&dir)
                 .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-                .chain(std::fs::read_dir(found).into_iter().flatten())
+                .chain(
+                    more.iter()
+                        .filter_map(|d| std::fs::read_dir(d).ok())
+                        .flatten(),
+                )
                 .map(|entry| entry.unwrap().path())
                 .filter(|p| p.is_file())
                 .collect();
@@ -270,14 +343,21 @@ mod tests {
             for file in files {
                 let data = std::fs::read(&file).unwrap();
                 let outcome = std::panic::catch_unwind(|| target(&data));
-                assert!(outcome.is_ok(), "{name}: {} fails its properties", file.display());
+                assert!(
+                    outcome.is_ok(),
+                    "{name}: {} fails its properties",
+                    file.display()
+                );
             }
         }
     }
 
     #[test]
     fn the_fuzz_corpus_replays() {
-        replay(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus"), TARGETS);
+        replay(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus"),
+            TARGETS,
+        );
     }
 
     #[test]
@@ -286,7 +366,11 @@ mod tests {
         let panics = |f: fn()| std::panic::catch_unwind(f).is_err();
         assert!(!panics(|| retry_after(b" 0012 ")));
         assert!(!panics(|| rfc3339(b"2026-04-18T21:12:11.5+02:00")));
-        assert!(!panics(|| api_answers(b"\x0b12\n{\"error\":{\"code\":\"RATE_LIMITED\"}}")));
-        assert!(!panics(|| element_config(br#"{"endpoint":" /api ","projectId":"p","messages":{"tryAgain":"x","nope":"y"}}"#)));
+        assert!(!panics(|| api_answers(
+            b"\x0b12\n{\"error\":{\"code\":\"RATE_LIMITED\"}}"
+        )));
+        assert!(!panics(|| element_config(
+            br#"{"endpoint":" /api ","projectId":"p","messages":{"tryAgain":"x","nope":"y"}}"#
+        )));
     }
 }

@@ -23,9 +23,12 @@ use crate::extract::{is_id, MAX_BODY_BYTES};
 use crate::session::{CookieAttributes, Session, COOKIE_NAME, MAX_STATE_LEN};
 use crate::{ApiKey, Config, CookieSecret, MintLimit};
 
+/// A target: the fuzzer's bytes in, a panic when a property fails.
+pub type Target = fn(&[u8]);
+
 /// The targets, by name: `fuzz/fuzz_targets/<name>.rs` calls the function,
 /// and the replay test feeds `fuzz/corpus/<name>/*` to it.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("proxy_mint", mint),
     ("proxy_cookie", cookie),
     ("proxy_checks", checks),
@@ -63,7 +66,9 @@ fn is_listed(candidate: &Url) -> bool {
 /// `[selector, text…]`: a path id, an `Origin`/`Sec-Fetch-Site` pair or a
 /// return URL, each against a property of what acceptance promises.
 pub fn checks(data: &[u8]) {
-    let Some((&selector, rest)) = data.split_first() else { return };
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
     match selector % 4 {
         0 => path_id(rest),
         1 | 2 => origin(rest, selector % 4 == 2),
@@ -74,14 +79,20 @@ pub fn checks(data: &[u8]) {
 /// An accepted id is short, and a URL path segment exactly as written: it can
 /// never add a level or an escape to the upstream path.
 fn path_id(rest: &[u8]) {
-    let Ok(id) = std::str::from_utf8(rest) else { return };
+    let Ok(id) = std::str::from_utf8(rest) else {
+        return;
+    };
     if !is_id(id) {
         return;
     }
     assert!((1..=MAX_STATE_LEN).contains(&id.len()), "{id:?}");
     let mut url = Url::parse("https://api.layers.test/v1/").unwrap();
     url.path_segments_mut().unwrap().pop_if_empty().push(id);
-    assert_eq!(url.path(), format!("/v1/{id}"), "{id:?} is not a plain segment");
+    assert_eq!(
+        url.path(),
+        format!("/v1/{id}"),
+        "{id:?} is not a plain segment"
+    );
     assert!(id != "." && id != "..");
 }
 
@@ -104,8 +115,12 @@ fn origin(rest: &[u8], lenient: bool) {
         allow_requests_without_origin: lenient,
     };
     let verdict = policy.check(&headers);
-    let same_origin = site.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("same-origin"));
-    let allowed = origin.as_deref().is_some_and(|o| ORIGINS.contains(&o.to_ascii_lowercase().as_str()));
+    let same_origin = site
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("same-origin"));
+    let allowed = origin
+        .as_deref()
+        .is_some_and(|o| ORIGINS.contains(&o.to_ascii_lowercase().as_str()));
     if verdict == CsrfVerdict::Accepted {
         assert!(
             same_origin || allowed || (lenient && origin.is_none() && site.is_none()),
@@ -120,7 +135,9 @@ fn origin(rest: &[u8], lenient: bool) {
 /// An accepted return URL is an entry of the allowlist (plus a query and a
 /// fragment); and every entry is accepted with any query and fragment.
 fn return_url(selector: u8, rest: &[u8]) {
-    let Ok(text) = std::str::from_utf8(rest) else { return };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
     let list = allowlist();
     if let Ok(candidate) = Url::parse(text) {
         assert_eq!(list.allows(&candidate), is_listed(&candidate), "{text:?}");
@@ -136,29 +153,53 @@ fn return_url(selector: u8, rest: &[u8]) {
 /// an unsigned forgery. A verified session re-encodes to itself and owns
 /// exactly the states its value names; a forged one owns none of them.
 pub fn cookie(data: &[u8]) {
-    let Ok(value) = std::str::from_utf8(data) else { return };
+    let Ok(value) = std::str::from_utf8(data) else {
+        return;
+    };
     let key = Key::from(&[7u8; 64]);
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(value.as_bytes()).into_owned().collect();
-    let sid = pairs.iter().find(|(n, _)| n == "sid").map(|(_, v)| v.as_str());
-    let states: Vec<&str> = pairs.iter().filter(|(n, _)| n == "st").map(|(_, v)| v.as_str()).collect();
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(value.as_bytes())
+        .into_owned()
+        .collect();
+    let sid = pairs
+        .iter()
+        .find(|(n, _)| n == "sid")
+        .map(|(_, v)| v.as_str());
+    let states: Vec<&str> = pairs
+        .iter()
+        .filter(|(n, _)| n == "st")
+        .map(|(_, v)| v.as_str())
+        .collect();
 
     let signed = SignedCookieJar::new(key.clone()).add(Cookie::new(COOKIE_NAME, value.to_owned()));
     let session = Session::from_headers(&returned(signed), &key);
-    assert!(session.id.len() == 32 && session.id.bytes().all(|b| b.is_ascii_hexdigit()), "{:?}", session.id);
+    assert!(
+        session.id.len() == 32 && session.id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{:?}",
+        session.id
+    );
     if Some(session.id.as_str()) == sid {
         for state in &states {
             assert!(session.owns(state), "{state:?} of {value:?} lost");
         }
     }
-    let attributes = CookieAttributes { path: "/".into(), secure: true };
+    let attributes = CookieAttributes {
+        path: "/".into(),
+        secure: true,
+    };
     let again = Session::from_headers(&returned(session.to_jar(&key, &attributes)), &key);
     assert_eq!(again, session, "a session does not survive its own cookie");
 
     if let Ok(forged) = HeaderValue::from_str(&format!("{COOKIE_NAME}={value}")) {
         let headers = HeaderMap::from_iter([(header::COOKIE, forged)]);
         let session = Session::from_headers(&headers, &key);
-        assert!(Some(session.id.as_str()) != sid, "an unsigned cookie's id was taken");
-        assert!(states.iter().all(|s| !session.owns(s)), "an unsigned cookie's state was taken");
+        assert!(
+            Some(session.id.as_str()) != sid,
+            "an unsigned cookie's id was taken"
+        );
+        assert!(
+            states.iter().all(|s| !session.owns(s)),
+            "an unsigned cookie's state was taken"
+        );
     }
 }
 
@@ -233,21 +274,33 @@ pub fn mint(data: &[u8]) {
     let (status, headers, body) = rig.runtime.block_on(async {
         let response = rig.router.clone().oneshot(request).await.unwrap();
         let (parts, body) = response.into_parts();
-        (parts.status, parts.headers, to_bytes(body, usize::MAX).await.unwrap())
+        (
+            parts.status,
+            parts.headers,
+            to_bytes(body, usize::MAX).await.unwrap(),
+        )
     });
     let sent = rig.received.lock().unwrap().take();
 
     assert!(!String::from_utf8_lossy(&body).contains(API_KEY));
-    assert!(headers.values().all(|v| !String::from_utf8_lossy(v.as_bytes()).contains(API_KEY)));
+    assert!(headers
+        .values()
+        .all(|v| !String::from_utf8_lossy(v.as_bytes()).contains(API_KEY)));
     let fields = match serde_json::from_slice::<Value>(data) {
         Ok(Value::Object(fields)) if data.len() <= MAX_BODY_BYTES => fields,
         _ => {
-            assert!(matches!(status.as_u16(), 400 | 413), "{status} for a non-object");
+            assert!(
+                matches!(status.as_u16(), 400 | 413),
+                "{status} for a non-object"
+            );
             assert!(sent.is_none());
             return;
         }
     };
-    let platform = fields.get("platform").and_then(Value::as_str).filter(|p| ["tiktok", "instagram"].contains(p));
+    let platform = fields
+        .get("platform")
+        .and_then(Value::as_str)
+        .filter(|p| ["tiktok", "instagram"].contains(p));
     let return_url = fields.get("returnUrl").and_then(Value::as_str);
     let listed = return_url
         .and_then(|u| Url::parse(u).ok())
@@ -257,21 +310,39 @@ pub fn mint(data: &[u8]) {
         Some(Value::Array(items)) => items.iter().all(Value::is_string),
         Some(_) => false,
     };
-    let note_ok = matches!(fields.get("usageNote"), None | Some(Value::Null | Value::String(_)));
+    let note_ok = matches!(
+        fields.get("usageNote"),
+        None | Some(Value::Null | Value::String(_))
+    );
     let valid = platform.is_some() && listed && scopes_ok && note_ok;
 
-    assert_eq!(status == StatusCode::CREATED, valid, "{status} for {}", String::from_utf8_lossy(data));
+    assert_eq!(
+        status == StatusCode::CREATED,
+        valid,
+        "{status} for {}",
+        String::from_utf8_lossy(data)
+    );
     assert_eq!(sent.is_some(), valid, "forwarded: {sent:?}");
     if !valid {
         assert!(matches!(status.as_u16(), 400 | 403), "{status}");
         return;
     }
-    let Ok(Value::Object(up)) = serde_json::from_slice::<Value>(&sent.unwrap()) else { panic!("upstream body is no object") };
-    assert!(up.keys().all(|k| ["platform", "returnUrl", "scopes", "usageNote"].contains(&k.as_str())), "{up:?}");
+    let Ok(Value::Object(up)) = serde_json::from_slice::<Value>(&sent.unwrap()) else {
+        panic!("upstream body is no object")
+    };
+    assert!(
+        up.keys()
+            .all(|k| ["platform", "returnUrl", "scopes", "usageNote"].contains(&k.as_str())),
+        "{up:?}"
+    );
     assert_eq!(up["platform"].as_str(), platform);
     assert_eq!(up["returnUrl"].as_str(), return_url);
     for name in ["scopes", "usageNote"] {
-        assert_eq!(up.get(name), fields.get(name).filter(|v| !v.is_null()), "{name}");
+        assert_eq!(
+            up.get(name),
+            fields.get(name).filter(|v| !v.is_null()),
+            "{name}"
+        );
     }
 }
 
@@ -280,9 +351,10 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    /// Every file of `fuzz/corpus/<target>/` (and of `fuzz/regressions/<target>/`,
-    /// the crashes found so far), fed to the target's function. An absent or
-    /// empty corpus fails: it is what this test replays.
+    /// Every file of `fuzz/corpus/<target>/` (and of the hand-written
+    /// `fuzz/seeds/<target>/` and `fuzz/regressions/<target>/`, the crashes
+    /// found so far), fed to the target's function. An absent or empty corpus
+    /// fails: it is what this test replays.
     #[test]
     fn the_fuzz_corpus_replays() {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
@@ -290,7 +362,12 @@ mod tests {
             let corpus = root.join("corpus").join(name);
             let mut files: Vec<_> = std::fs::read_dir(&corpus)
                 .unwrap_or_else(|e| panic!("{}: {e}", corpus.display()))
-                .chain(std::fs::read_dir(root.join("regressions").join(name)).into_iter().flatten())
+                .chain(
+                    ["seeds", "regressions"]
+                        .iter()
+                        .filter_map(|d| std::fs::read_dir(root.join(d).join(name)).ok())
+                        .flatten(),
+                )
                 .map(|entry| entry.unwrap().path())
                 .collect();
             files.retain(|p| p.is_file());
@@ -298,7 +375,11 @@ mod tests {
             for file in files {
                 let data = std::fs::read(&file).unwrap();
                 let outcome = std::panic::catch_unwind(|| target(&data));
-                assert!(outcome.is_ok(), "{name}: {} fails its properties", file.display());
+                assert!(
+                    outcome.is_ok(),
+                    "{name}: {} fails its properties",
+                    file.display()
+                );
             }
         }
     }
