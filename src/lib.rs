@@ -59,7 +59,7 @@
 /// Items only the browser shell uses: compiled for wasm, and natively only
 /// for the tests that check them, so a native build has no dead code.
 macro_rules! shell_only {
-    ($($item:item)*) => { $( #[cfg(any(target_arch = "wasm32", test))] $item )* };
+    ($($item:item)*) => { $( #[cfg(any(target_arch = "wasm32", test, feature = "fuzzing"))] #[cfg_attr(feature = "fuzzing", allow(dead_code))] $item )* };
 }
 
 pub mod api;
@@ -76,6 +76,7 @@ shell_only! {
     mod persisted;
     mod screen;
 }
+#[cfg(any(test, feature = "fuzzing"))] #[doc(hidden)] pub mod fuzzing;
 #[cfg(target_arch = "wasm32")]
 mod browser;
 #[cfg(target_arch = "wasm32")]

@@ -29,7 +29,7 @@ macro_rules! messages {
             /// spellings of the fields (`tryAgain`). Returns the overrides
             /// and the names it ignored, unknown or not mapped to a string,
             /// so the element can say which; `null` values are skipped.
-            #[cfg(any(target_arch = "wasm32", test))]
+            #[cfg(any(target_arch = "wasm32", test, feature = "fuzzing"))]
             pub(crate) fn read<J: Json>(v: &J) -> Result<(Self, Vec<String>), Mismatch> {
                 let mut overrides = Overrides::default();
                 let mut ignored = Vec::new();
@@ -114,7 +114,7 @@ messages! {
 }
 
 /// Whether `camel` (`tryAgain`) is the camelCase spelling of `snake` (`try_again`).
-#[cfg(any(target_arch = "wasm32", test))]
+#[cfg(any(target_arch = "wasm32", test, feature = "fuzzing"))]
 fn is_camel_of(snake: &str, camel: &str) -> bool {
     let mut camel = camel.chars();
     let mut upper = false;
@@ -318,7 +318,7 @@ shell_only! {
 
 /// Replaces each `{name}` in `template` with its value; unknown placeholders
 /// stay as written so a typo in an override is visible, not silently empty.
-#[cfg(any(target_arch = "wasm32", test))]
+#[cfg(any(target_arch = "wasm32", test, feature = "fuzzing"))]
 pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;

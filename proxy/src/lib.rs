@@ -22,6 +22,7 @@ mod config;
 mod csrf;
 mod error;
 mod extract;
+#[cfg(any(test, feature = "fuzzing"))] #[doc(hidden)] pub mod fuzzing;
 mod mint_limit;
 mod routes;
 mod session;

@@ -31,6 +31,8 @@ pub use wire::{
     Connection, OAuthStatus, OAuthUrl, OAuthUrlRequest, Platform, SocialAccount, SocialAccounts,
 };
 
+// The fuzz targets' way into the private `error` and `response` (src/fuzzing.rs).
+#[cfg(any(test, feature = "fuzzing"))] pub(crate) mod fuzz_access { pub(crate) use super::{error::ErrorEnvelope, response::{classify, parse_retry_after}}; }
 #[cfg(target_arch = "wasm32")]
 pub(crate) use {
     error::ErrorEnvelope,

@@ -36,7 +36,8 @@ pub(crate) fn classify<T>(
     let body = decode_error().and_then(|e| e.error).unwrap_or_default();
     Err(ApiError::Http {
         status,
-        code: body.code.map(ErrorCode::from),
+        // `"code":""` names no code: the event's code is then `HTTP_<status>`, never empty.
+        code: body.code.filter(|c| !c.is_empty()).map(ErrorCode::from),
         message: body.message,
         request_id: body.request_id,
         retry_after: retry_after.and_then(parse_retry_after),

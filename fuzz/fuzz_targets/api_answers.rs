@@ -1,0 +1,3 @@
+#![no_main]
+// Properties and input layout: layers_connect::fuzzing::api_answers.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| layers_connect::fuzzing::api_answers(data));
