@@ -211,3 +211,93 @@ async fn stalled_connections_beyond_the_descriptor_limit_do_not_starve_a_normal_
     );
     drop(stalled);
 }
+
+/// The test process's own open-file soft limit raised to at least `wanted`
+/// (up to the hard limit): it holds the idle connections' client ends.
+fn raise_fd_limit(wanted: u64) -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain syscalls on a local struct.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+        if limit.rlim_cur < wanted {
+            limit.rlim_cur = wanted.min(limit.rlim_max);
+            assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
+        }
+    }
+    limit.rlim_cur
+}
+
+/// The binary at its default connection cap (512), with 1,000 connections
+/// that were opened and say nothing: 512 are held, the rest wait to be
+/// accepted. A normal client that arrives after all of them is answered
+/// within about one header timeout (when the first 512 are cut), not starved.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_thousand_idle_connections_do_not_starve_a_normal_client() {
+    const BIN: &str = env!("CARGO_BIN_EXE_layers-proxy");
+    const IDLE: usize = 1000;
+    const HEADER_TIMEOUT_MS: u64 = 1000;
+    assert!(
+        raise_fd_limit(IDLE as u64 + 256) >= IDLE as u64 + 64,
+        "this test needs {} descriptors",
+        IDLE + 64
+    );
+    let port = support::free_port();
+    let port_setting = port.to_string();
+    let timeout_setting = HEADER_TIMEOUT_MS.to_string();
+    let env = [
+        ("PORT", port_setting.as_str()),
+        ("LAYERS_API_BASE", "http://127.0.0.1:9/"),
+        ("LAYERS_API_KEY", "lp_test_x"),
+        ("LAYERS_PROXY_PROJECTS", "prj_demo"),
+        (
+            "LAYERS_PROXY_RETURN_URLS",
+            "http://127.0.0.1:8080/return.html",
+        ),
+        ("LAYERS_PROXY_HEADER_TIMEOUT_MS", timeout_setting.as_str()),
+        ("RUST_LOG", "error"),
+    ];
+    // The default cap fits a 4,096 descriptor limit (docs: 2 × cap + 64).
+    let _server = tokio::task::block_in_place(|| {
+        support::start_with_fd_limit(BIN, 4096, &env, "Layers API:")
+    });
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+
+    let opened = Instant::now();
+    let mut idle = Vec::with_capacity(IDLE);
+    for _ in 0..IDLE {
+        idle.push(TcpStream::connect(addr).await.unwrap());
+    }
+    let mut normal = TcpStream::connect(addr).await.unwrap();
+    normal
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let (answer, _) = read_until_closed(&mut normal, Duration::from_secs(5))
+        .await
+        .expect("the normal client is answered");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let waited = opened.elapsed();
+    assert!(
+        waited < Duration::from_millis(2 * HEADER_TIMEOUT_MS + 500),
+        "answered after {waited:?}: at most about one header timeout behind the idle ones"
+    );
+
+    // The idle ones were really held (not refused), and are cut in their turn.
+    let mut still_open = 0;
+    for socket in &mut idle {
+        let mut byte = [0; 1];
+        if let Err(_elapsed) =
+            tokio::time::timeout(Duration::from_millis(1), socket.read(&mut byte)).await
+        {
+            still_open += 1;
+        }
+    }
+    assert!(still_open > 0, "some idle connections are still held");
+    let last = idle.last_mut().unwrap();
+    read_until_closed(last, Duration::from_millis(3 * HEADER_TIMEOUT_MS + 1000))
+        .await
+        .expect("the last idle connection is closed by the server too");
+}
