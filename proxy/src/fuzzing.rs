@@ -7,6 +7,7 @@
 //! `cargo test`.
 
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
 
 use axum::body::{to_bytes, Body, Bytes};
 use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
@@ -20,7 +21,10 @@ use url::Url;
 use crate::allowlist::ReturnUrlAllowlist;
 use crate::csrf::{CsrfPolicy, CsrfVerdict};
 use crate::extract::{is_id, MAX_BODY_BYTES};
-use crate::session::{CookieAttributes, Session, COOKIE_NAME, MAX_STATE_LEN};
+use crate::session::{
+    owns, CookieAttributes, Session, StateCookies, COOKIE_NAME, DEFAULT_STATE_MAX_AGE, MAX_STATE_LEN,
+    STATE_COOKIE_PREFIX,
+};
 use crate::{ApiKey, Config, CookieSecret, MintLimit};
 
 /// A target: the fuzzer's bytes in, a panic when a property fails.
@@ -149,9 +153,10 @@ fn return_url(selector: u8, rest: &[u8]) {
     assert!(list.allows(&entry), "{entry} refused");
 }
 
-/// The session cookie's value, as the signed cookie a browser returns and as
-/// an unsigned forgery. A verified session re-encodes to itself and owns
-/// exactly the states its value names; a forged one owns none of them.
+/// A cookie value, as the signed session cookie a browser returns, as each
+/// state cookie it could be, and as an unsigned forgery. A verified session
+/// re-encodes to itself; a state cookie is honoured only with a fresh `iat`;
+/// a forgery is never taken; a state the proxy remembers is one it owns.
 pub fn cookie(data: &[u8]) {
     let Ok(value) = std::str::from_utf8(data) else {
         return;
@@ -164,12 +169,12 @@ pub fn cookie(data: &[u8]) {
         .iter()
         .find(|(n, _)| n == "sid")
         .map(|(_, v)| v.as_str());
-    let states: Vec<&str> = pairs
-        .iter()
-        .filter(|(n, _)| n == "st")
-        .map(|(_, v)| v.as_str())
-        .collect();
+    let attributes = CookieAttributes {
+        path: "/".into(),
+        secure: true,
+    };
 
+    // The session cookie.
     let signed = SignedCookieJar::new(key.clone()).add(Cookie::new(COOKIE_NAME, value.to_owned()));
     let session = Session::from_headers(&returned(signed), &key);
     assert!(
@@ -177,18 +182,9 @@ pub fn cookie(data: &[u8]) {
         "{:?}",
         session.id
     );
-    if Some(session.id.as_str()) == sid {
-        for state in &states {
-            assert!(session.owns(state), "{state:?} of {value:?} lost");
-        }
-    }
-    let attributes = CookieAttributes {
-        path: "/".into(),
-        secure: true,
-    };
-    let again = Session::from_headers(&returned(session.to_jar(&key, &attributes)), &key);
+    let jar = session.add_to(SignedCookieJar::new(key.clone()), &attributes);
+    let again = Session::from_headers(&returned(jar), &key);
     assert_eq!(again, session, "a session does not survive its own cookie");
-
     if let Ok(forged) = HeaderValue::from_str(&format!("{COOKIE_NAME}={value}")) {
         let headers = HeaderMap::from_iter([(header::COOKIE, forged)]);
         let session = Session::from_headers(&headers, &key);
@@ -196,9 +192,46 @@ pub fn cookie(data: &[u8]) {
             Some(session.id.as_str()) != sid,
             "an unsigned cookie's id was taken"
         );
+    }
+
+    // The same value as the state cookie of each state it names.
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    let max_age = DEFAULT_STATE_MAX_AGE;
+    for (_, state) in pairs.iter().filter(|(n, _)| n == "st") {
+        if !is_id(state) || state.len() > MAX_STATE_LEN {
+            continue; // never stored: a state is checked before its cookie exists
+        }
+        let name = format!("{STATE_COOKIE_PREFIX}{state}");
+        let signed = SignedCookieJar::new(key.clone()).add(Cookie::new(name.clone(), value.to_owned()));
+        if owns(&returned(signed), &key, state, now, max_age) {
+            let issued = pairs
+                .iter()
+                .find(|(n, _)| n == "iat")
+                .and_then(|(_, v)| v.parse::<u64>().ok());
+            let fresh = issued.is_some_and(|iat| {
+                let now = 1_800_000_000u64;
+                iat <= now + 60 && now.saturating_sub(iat) < max_age.as_secs()
+            });
+            assert!(fresh, "{value:?} honoured for {state:?} without a fresh iat");
+        }
+        if let Ok(forged) = HeaderValue::from_str(&format!("{name}={value}")) {
+            let headers = HeaderMap::from_iter([(header::COOKIE, forged)]);
+            assert!(
+                !owns(&headers, &key, state, now, max_age),
+                "an unsigned state cookie was taken"
+            );
+        }
+        let jar = StateCookies::from_headers(&HeaderMap::new(), &key, now, max_age).remember(
+            SignedCookieJar::new(key.clone()),
+            &attributes,
+            state,
+            now,
+            Duration::from_secs(600),
+            max_age,
+        );
         assert!(
-            states.iter().all(|s| !session.owns(s)),
-            "an unsigned cookie's state was taken"
+            owns(&returned(jar), &key, state, now, max_age),
+            "{state:?}: a remembered state is not owned"
         );
     }
 }
@@ -240,7 +273,7 @@ fn mint_rig() -> &'static Mint {
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let base = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
         runtime.spawn(async move { axum::serve(listener, layers).await });
-        let mut config = Config::new(base, ApiKey::new(API_KEY))
+        let mut config = Config::new(base.try_into().unwrap(), ApiKey::new(API_KEY))
             .cookie_secret(CookieSecret::new(&[7u8; 64]).unwrap())
             .allow_projects(["prj_fuzz"])
             .mint_limit(MintLimit { max: u32::MAX, window: std::time::Duration::from_secs(1) });
@@ -252,7 +285,10 @@ fn mint_rig() -> &'static Mint {
         }
         // One session for every run, so the mint limiter tracks one entry.
         let session = Session::from_headers(&HeaderMap::new(), &Key::from(&[7u8; 64]));
-        let jar = session.to_jar(&Key::from(&[7u8; 64]), &CookieAttributes { path: "/".into(), secure: false });
+        let jar = session.add_to(
+            SignedCookieJar::new(Key::from(&[7u8; 64])),
+            &CookieAttributes { path: "/".into(), secure: false },
+        );
         let cookie = returned(jar).remove(header::COOKIE).unwrap();
         Mint { runtime, router: crate::router(config), received, cookie }
     })
