@@ -297,7 +297,7 @@ fn mint_rig() -> &'static Mint {
 /// The mint route's body, through the whole router to a stand-in Layers.
 /// Forwarded exactly when the spec's rules hold (an object, a known
 /// platform, an allowed http(s) return URL, string scopes and note); what
-/// goes up is only those fields, as sent; the key never comes back down.
+/// goes up is only those fields, as sent (the return URL as it was checked, normalised); the key never comes back down.
 pub fn mint(data: &[u8]) {
     let rig = mint_rig();
     *rig.received.lock().unwrap() = None;
@@ -372,7 +372,10 @@ pub fn mint(data: &[u8]) {
         "{up:?}"
     );
     assert_eq!(up["platform"].as_str(), platform);
-    assert_eq!(up["returnUrl"].as_str(), return_url);
+    // What goes upstream is the URL that was checked, in its normalised form
+    // (issue 13: never the raw text beside the checked value).
+    let checked = return_url.and_then(|u| Url::parse(u).ok()).map(String::from);
+    assert_eq!(up["returnUrl"].as_str(), checked.as_deref());
     for name in ["scopes", "usageNote"] {
         assert_eq!(
             up.get(name),
