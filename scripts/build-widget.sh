@@ -15,7 +15,18 @@ flock 9
 # A target dir of its own: the wasm build shares nothing with the server
 # crates and must not wait on their build lock.
 target=target/wasm
-cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm-release --target-dir "$target"
+# Panic locations name source files; without remapping they carry this
+# machine's paths (/root/.cargo/registry/…, the checkout) into the shipped
+# wasm. The flags go to this release build only (CARGO_ENCODED_RUSTFLAGS, the
+# target's units only): the browser tests' debug build in the same target dir
+# keeps its own cache, and only the first build after a change of flags
+# recompiles the dependencies.
+repo=$(pwd -P)
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+rustup_home=${RUSTUP_HOME:-$HOME/.rustup}
+sep=$'\x1f'
+CARGO_ENCODED_RUSTFLAGS="--remap-path-prefix=$cargo_home=/cargo$sep--remap-path-prefix=$rustup_home=/rustup$sep--remap-path-prefix=$repo=/layers-connect" \
+  cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm-release --target-dir "$target"
 
 out=dist
 rm -rf "$out.tmp" && mkdir -p "$out.tmp/pkg"
@@ -37,6 +48,9 @@ node node_modules/binaryen/bin/wasm-opt -Oz --one-caller-inline-max-function-siz
 # 22 KB instead of 50 (6.6 KB instead of 9 gzip) for pages without a bundler.
 node node_modules/terser/bin/terser "$out.tmp/pkg/layers_connect.js" --module --compress --mangle \
   -o "$out.tmp/pkg/layers_connect.js"
+
+# The shipped module must not name the build machine's directories.
+bash scripts/check-wasm-paths.sh "$out.tmp/pkg/layers_connect_bg.wasm" "$repo"
 
 cp js/*.js js/*.d.ts "$out.tmp/"
 # The element adopts this stylesheet in its shadow root (CSP-safe, see there).

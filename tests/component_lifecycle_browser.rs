@@ -169,7 +169,10 @@ async fn with_two_widgets_only_the_one_whose_attempt_returned_strips_the_error()
         r#"{{"attempt":{{"state":"st_strip","platform":"tiktok","expiresAt":{}}},"redirected":true}}"#,
         expires.round() as u64
     );
-    window().session_storage().unwrap().unwrap().set_item(&storage_key(mine), &record).unwrap();
+    let storage = window().session_storage().unwrap().unwrap();
+    storage.set_item(&storage_key(mine), &record).unwrap();
+    // What the widget wrote as it left for the consent page.
+    storage.set_item("layers-connect:redirected", &storage_key(mine)).unwrap();
     set_error_param(Some("platform_denied"));
 
     let bystander = mount_one(Props::new(other));
@@ -180,6 +183,7 @@ async fn with_two_widgets_only_the_one_whose_attempt_returned_strips_the_error()
     let returning = mount_one(Props::new(mine));
     until("the returning widget's failure", 2_000, || returning.phase() == "failed").await;
     assert_eq!(error_param(), None, "the widget the return belongs to strips it");
+    assert_eq!(storage.get_item("layers-connect:redirected").unwrap(), None);
     assert_eq!(env.requests_to(Route::Status).len(), 1, "confirmed by one poll");
     assert_eq!(bystander.phase(), "idle");
     drop(returning);

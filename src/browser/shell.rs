@@ -192,6 +192,10 @@ impl Shell {
                 let return_token = self.return_token.borrow().clone();
                 if let Some(json) = http::to_json(&Persisted { attempt, redirected, return_token }) {
                     storage::write(&self.storage_key(), &json);
+                    // Names the widget this page's return will belong to.
+                    if redirected {
+                        storage::write(REDIRECTED_KEY, &self.storage_key());
+                    }
                 }
             }
             Effect::ClearPersisted => storage::clear(&self.storage_key()),
@@ -272,6 +276,9 @@ impl Shell {
         match persisted {
             Some(Persisted { attempt, redirected, return_token }) => {
                 *self.return_token.borrow_mut() = return_token;
+                if storage::read(REDIRECTED_KEY).as_deref() == Some(key.as_str()) {
+                    storage::clear(REDIRECTED_KEY);
+                }
                 if error.is_some() {
                     return_signal::strip_error_from_address_bar();
                 }
@@ -290,7 +297,7 @@ impl Shell {
             // return is that one's, and it strips the parameter as it resumes.
             None => {
                 let Some(code) = error else { return };
-                if another_widget_redirected(&key) {
+                if storage::read(REDIRECTED_KEY).is_some_and(|theirs| theirs != key && storage::read(&theirs).is_some()) {
                     return;
                 }
                 return_signal::strip_error_from_address_bar();
@@ -313,14 +320,9 @@ fn read_persisted(key: &str) -> Option<Persisted> {
     storage::read(key).and_then(|json| js_json::decode::<Persisted>(&json).ok())
 }
 
-/// Whether a widget other than the one at `mine` has a persisted attempt for
-/// which this page itself went to the consent page.
-fn another_widget_redirected(mine: &str) -> bool {
-    storage::keys()
-        .iter()
-        .filter(|k| k.starts_with("layers-connect:") && *k != mine && k.as_str() != return_signal::TOKEN_KEY)
-        .any(|k| read_persisted(k).is_some_and(|p| p.redirected))
-}
+/// The sessionStorage key naming the widget (its record's key) whose attempt
+/// sent this page itself to the consent page: the return is that widget's.
+const REDIRECTED_KEY: &str = "layers-connect:redirected";
 
 /// An unguessable-enough token to tell widgets' consent tabs apart (not a
 /// secret: it only routes a message between tabs of the same origin).

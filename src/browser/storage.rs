@@ -26,8 +26,3 @@ pub fn clear(key: &str) {
     }
 }
 
-/// Every key, for finding other widgets' records.
-pub fn keys() -> Vec<String> {
-    let Some(s) = storage() else { return Vec::new() };
-    (0..s.length().unwrap_or(0)).filter_map(|i| s.key(i).ok().flatten()).collect()
-}
