@@ -91,8 +91,7 @@ impl Session {
     /// The verified session of this request, or a fresh one when the cookie is
     /// absent, unsigned, signed with another secret or malformed.
     pub(crate) fn from_headers(headers: &HeaderMap, key: &Key) -> Self {
-        SignedCookieJar::from_headers(headers, key.clone())
-            .get(COOKIE_NAME)
+        verified(headers, key, COOKIE_NAME)
             .and_then(|cookie| Self::decode(cookie.value()))
             .unwrap_or_else(Self::new)
     }
@@ -139,8 +138,7 @@ pub(crate) fn owns(
     now: SystemTime,
     max_age: Duration,
 ) -> bool {
-    SignedCookieJar::from_headers(headers, key.clone())
-        .get(&cookie_name(state))
+    verified(headers, key, &cookie_name(state))
         .and_then(|cookie| decode_state(cookie.value()))
         .is_some_and(|(named, issued)| named == state && fresh(issued, now, max_age))
 }
@@ -174,15 +172,14 @@ impl StateCookies {
         now: SystemTime,
         max_age: Duration,
     ) -> Self {
-        let signed = SignedCookieJar::from_headers(headers, key.clone());
         let mut valid = Vec::new();
         let mut stale = Vec::new();
-        // The raw cookies, to find the names; `signed.get` verifies each.
+        // The raw cookies, to find the names; `verified` checks each.
         for (name, _) in raw_cookies(headers) {
             let Some(state) = name.strip_prefix(STATE_COOKIE_PREFIX) else {
                 continue;
             };
-            match signed.get(&name).and_then(|c| decode_state(c.value())) {
+            match verified(headers, key, &name).and_then(|c| decode_state(c.value())) {
                 Some((named, issued)) if named == state && fresh(issued, now, max_age) => {
                     valid.push((named, issued))
                 }
@@ -226,6 +223,28 @@ impl StateCookies {
         cookie.set_max_age(time::Duration::seconds(seconds as i64));
         jar.add(cookie)
     }
+}
+
+/// The cookie `name` of this request if its signature checks out under `key`
+/// (the last such one if the browser sent the name twice), with the signature
+/// stripped: what `SignedCookieJar::from_headers(..).get(name)` returns, but
+/// with one HMAC for that cookie only. `from_headers` verifies every cookie
+/// the browser sends (the session, each state, and the partner's own) and
+/// `get` verifies again; on the poll route that was a third of the proxy's
+/// instructions (callgrind, docs/proxy.md "Performance").
+fn verified(headers: &HeaderMap, key: &Key, name: &str) -> Option<Cookie<'static>> {
+    let jar = SignedCookieJar::new(key.clone());
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        // The same parse as `from_headers` (trimmed, percent-decoded), so the
+        // same cookies match; the name is compared before any HMAC is spent.
+        .filter_map(|pair| Cookie::parse_encoded(pair.to_owned()).ok())
+        .filter(|cookie| cookie.name() == name)
+        .filter_map(|cookie| jar.verify(cookie))
+        .last()
 }
 
 fn raw_cookies(headers: &HeaderMap) -> Vec<(String, String)> {
