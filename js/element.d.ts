@@ -70,7 +70,7 @@ export interface LayersConnectEventMap extends HTMLElementEventMap {
 /** Names of the strings `messages` can override; `{placeholders}` are kept. */
 export type LayersMessageKey =
   | "connect" | "opening" | "waiting" | "timeLeft" | "finishing" | "continueTo"
-  | "tabBlocked" | "cancel" | "tryAgain" | "connectAnother" | "connected"
+  | "tabBlocked" | "cancel" | "tryAgain" | "connectAnother" | "connected" | "connectedNoHandle"
   | "cancelled" | "expired" | "platformDenied" | "stateExpired" | "platformGlitch"
   | "exchangeFailed" | "persistenceError" | "failedGeneric" | "setupError"
   | "unavailable" | "offline" | "retrying";
