@@ -244,7 +244,8 @@ fn verified(headers: &HeaderMap, key: &Key, name: &str) -> Option<Cookie<'static
         .filter_map(|pair| Cookie::parse_encoded(pair.to_owned()).ok())
         .filter(|cookie| cookie.name() == name)
         .filter_map(|cookie| jar.verify(cookie))
-        .last()
+        // The last one that verifies, searched from the end.
+        .next_back()
 }
 
 fn raw_cookies(headers: &HeaderMap) -> Vec<(String, String)> {
