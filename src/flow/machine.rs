@@ -825,6 +825,13 @@ impl Flow {
                     fetch,
                 })
             }
+            // Layers' own word that the state ran out: the same ending as our
+            // deadline, so a poll that lands just past it (the last call goes
+            // 1 s before, a proxy hop may cross it) still offers a fresh link.
+            Ok(OAuthStatus::Failed {
+                code: FailureCode::StateExpired,
+                ..
+            }) => Phase::Expired { platform },
             Ok(OAuthStatus::Failed { code, message }) => Phase::Failed {
                 platform,
                 failure: Failure::OAuth { code, message },

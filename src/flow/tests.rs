@@ -1201,3 +1201,17 @@ fn start_is_ignored_while_an_attempt_runs() {
     ))
     .is_some());
 }
+
+#[test]
+fn layers_saying_state_expired_ends_as_expired_not_failed() {
+    // The last call goes 1 s before the deadline; on a slow hop it lands just
+    // past it, and Layers answers `failed`/`state_expired`. The customer must
+    // see the same "link expired, try again" as at our own deadline.
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
+    let effects = s.at(5_000, Input::Timer);
+    let expired = OAuthStatus::Failed { code: FailureCode::StateExpired, message: None };
+    s.answer(&effects, 5_100, Ok(expired));
+    assert!(matches!(s.flow.phase(), Phase::Expired { .. }), "{:?}", s.flow.phase());
+    assert!(s.outcome_events().iter().all(|e| !matches!(e, Event::Failed(_))));
+}
