@@ -44,6 +44,8 @@ pub const DEFAULT_STATE_MAX_AGE: Duration = Duration::from_secs(15 * 60);
 /// Longer tokens are refused rather than stored, to keep cookies small.
 pub(crate) const MAX_STATE_LEN: usize = 200;
 const SESSION_MAX_AGE: time::Duration = time::Duration::days(1);
+/// How long a state cookie outlives the state's `expiresAt` (see `remember`).
+const STATE_COOKIE_GRACE: Duration = Duration::from_secs(60);
 
 /// One browser session as carried by its cookie: only the id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,7 +220,11 @@ impl StateCookies {
             .append_pair("st", state)
             .append_pair("iat", &unix(now).to_string())
             .finish();
-        let seconds = lifetime.min(max_age).as_secs().max(1);
+        // A minute past the state's own life: a browser drops a cookie at
+        // Max-Age, whole seconds, and the widget's last poll goes 1 s before
+        // `expiresAt`; without the margin that poll could go cookieless and
+        // read 404 instead of Layers' answer. `max_age` still bounds it.
+        let seconds = (lifetime + STATE_COOKIE_GRACE).min(max_age).as_secs().max(1);
         let mut cookie = attributes.apply(Cookie::new(cookie_name(state), value));
         cookie.set_max_age(time::Duration::seconds(seconds as i64));
         jar.add(cookie)
@@ -357,8 +363,8 @@ mod tests {
         assert!(set[1].starts_with("layers_proxy_st_st_a="), "{set:?}");
         assert!(set[0].contains("Max-Age=86400"), "{set:?}");
         assert!(
-            set[1].contains("Max-Age=600"),
-            "the state's lifetime: {set:?}"
+            set[1].contains("Max-Age=660"),
+            "the state's lifetime and a minute's grace: {set:?}"
         );
         for cookie in &set {
             for attribute in ["HttpOnly", "SameSite=Strict", "Path=/api/layers"] {
