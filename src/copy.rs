@@ -2,6 +2,7 @@
 
 use crate::api::{ApiError, FailureCode};
 use crate::flow::{Connected, Failure, Millis, Phase};
+use crate::in_app::{App, InAppBrowser, Os};
 use crate::messages::{fill, Messages};
 
 /// The countdown line: "Link expires in 9:05"; "0:00" once past.
@@ -75,6 +76,22 @@ pub fn handle_of(c: &Connected) -> Option<&str> {
     c.connection.handle.as_deref().filter(present).or(c.account.as_ref().map(|a| a.handle.as_str()).filter(present))
 }
 
+/// In an in-app browser: why there are no buttons ("… inside Instagram …").
+pub fn in_app(m: &Messages, browser: &InAppBrowser) -> String {
+    fill(&m.in_app, &[("app", browser.app.label())])
+}
+
+/// How to leave the app's browser by its own menu, on iOS (on Android the
+/// `intent:` link does it; elsewhere there is no menu we know of). TikTok
+/// names the menu item differently from Meta's apps.
+pub fn in_app_steps<'m>(m: &'m Messages, browser: &InAppBrowser) -> Option<&'m str> {
+    match (browser.os, browser.app) {
+        (Os::Ios, App::Tiktok) => Some(&m.in_app_steps_tiktok),
+        (Os::Ios, App::Instagram | App::Facebook | App::Messenger) => Some(&m.in_app_steps),
+        (Os::Android | Os::Other, _) => None,
+    }
+}
+
 /// What the live region announces for a phase (no countdown: it would
 /// interrupt a screen reader every second).
 pub fn announcement(m: &Messages, phase: &Phase) -> String {
@@ -86,6 +103,7 @@ pub fn announcement(m: &Messages, phase: &Phase) -> String {
         Phase::Waiting(_) => fill(&m.waiting, &[("platform", platform)]),
         Phase::Finishing(_) => m.finishing.to_string(),
         Phase::Connected(c) => connected(m, handle_of(c)),
+        Phase::InAppBrowser { browser, .. } => in_app(m, browser),
         ended => failure_text(m, ended),
     }
 }
@@ -197,6 +215,25 @@ mod tests {
             d.answer(&poll, 5_100, Ok(OAuthStatus::Completed(connection)));
             assert_eq!(announcement(&en(), d.phase()), "Connected.");
         }
+    }
+
+    #[test]
+    fn in_app_copy_names_the_app_and_its_menu_on_ios_only() {
+        let browser = |app, os| InAppBrowser { app, os };
+        for lang in crate::messages::LANGUAGES {
+            let m = Messages::for_lang(lang);
+            for app in [App::Instagram, App::Tiktok, App::Facebook, App::Messenger] {
+                let text = in_app(&m, &browser(app, Os::Ios));
+                assert!(text.contains(app.label()) && !text.contains('{'), "{lang}: {text}");
+                assert!(in_app_steps(&m, &browser(app, Os::Android)).is_none());
+                assert!(in_app_steps(&m, &browser(app, Os::Other)).is_none());
+            }
+            assert_eq!(in_app_steps(&m, &browser(App::Tiktok, Os::Ios)), Some(&*m.in_app_steps_tiktok));
+            assert_eq!(in_app_steps(&m, &browser(App::Messenger, Os::Ios)), Some(&*m.in_app_steps));
+        }
+        let phase = Phase::InAppBrowser { browser: browser(App::Facebook, Os::Android), page_url: "https://p.example/".into() };
+        assert_eq!(announcement(&en(), &phase), "Accounts can't be connected inside Facebook. Open this page in your browser to continue.");
+        assert_eq!(failure_text(&en(), &phase), "");
     }
 
     #[test]

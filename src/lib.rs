@@ -4,6 +4,8 @@
 //! What you call:
 //! - [`flow`]: the sans-IO core, a pure state machine with every polling rule.
 //! - [`api`]: the proxy's requests, responses and the crate's error type.
+//! - [`in_app`]: which in-app browser (Instagram, TikTok, Facebook,
+//!   Messenger) a user agent names, and the Android handoff link.
 //! - [`messages`]: every string, in five languages ([`messages::Messages`]),
 //!   and per-instance replacements ([`messages::Overrides`]).
 //! - `ui` (wasm only): the [`ui::LayersConnect`] component, and the
@@ -64,6 +66,7 @@ macro_rules! shell_only {
 
 pub mod api;
 pub mod flow;
+pub mod in_app;
 pub mod messages;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

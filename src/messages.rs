@@ -2,7 +2,7 @@
 //! Japanese. Integrators override any of them per instance.
 //!
 //! Templates use `{name}` placeholders, filled in when shown: `{platform}`,
-//! `{handle}`, `{time}`, `{scope}`, `{code}`, `{message}`.
+//! `{handle}`, `{time}`, `{scope}`, `{code}`, `{message}`, `{app}`.
 
 use std::borrow::Cow;
 shell_only! {
@@ -111,6 +111,24 @@ messages! {
     offline,
     /// The connection to the proxy is failing; retrying.
     retrying,
+    /// In an in-app browser: why the buttons are not shown; "{app}" is
+    /// Instagram, TikTok, Facebook or Messenger.
+    in_app,
+    /// Android, in an in-app browser: the link that opens this page in the
+    /// default browser.
+    open_in_browser,
+    /// iOS, in Instagram's, Facebook's or Messenger's browser: how to leave it.
+    in_app_steps,
+    /// iOS, in TikTok's browser: how to leave it (its menu item differs).
+    in_app_steps_tiktok,
+    /// In an in-app browser: the button that copies this page's link.
+    copy_link,
+    /// The link was copied.
+    link_copied,
+    /// The browser refused to copy: the link is shown to copy by hand.
+    copy_failed,
+    /// In an in-app browser: show the buttons anyway.
+    try_here,
 }
 
 /// Whether `camel` (`tryAgain`) is the camelCase spelling of `snake` (`try_again`).
@@ -158,6 +176,14 @@ fn en() -> Messages {
         unavailable: "Connecting accounts is unavailable right now ({scope}).".into(),
         offline: "You're offline. We'll check again when you're back online.".into(),
         retrying: "Having trouble reaching the server. Retrying…".into(),
+        in_app: "Accounts can't be connected inside {app}. Open this page in your browser to continue.".into(),
+        open_in_browser: "Open in browser".into(),
+        in_app_steps: "Tap ••• at the top right, then “Open in external browser”.".into(),
+        in_app_steps_tiktok: "Tap ••• at the top right, then “Open in browser”.".into(),
+        copy_link: "Copy link".into(),
+        link_copied: "Link copied. Paste it into your browser.".into(),
+        copy_failed: "The link couldn't be copied. Press and hold it to copy it:".into(),
+        try_here: "Try here anyway".into(),
     }
 }
 
@@ -187,6 +213,14 @@ fn es() -> Messages {
         unavailable: "La conexión de cuentas no está disponible ahora ({scope}).".into(),
         offline: "Estás sin conexión. Volveremos a comprobarlo cuando vuelvas.".into(),
         retrying: "Problemas para contactar con el servidor. Reintentando…".into(),
+        in_app: "No se pueden conectar cuentas dentro de {app}. Abre esta página en tu navegador para continuar.".into(),
+        open_in_browser: "Abrir en el navegador".into(),
+        in_app_steps: "Toca ••• arriba a la derecha y luego “Abrir en el navegador externo”.".into(),
+        in_app_steps_tiktok: "Toca ••• arriba a la derecha y luego “Abrir en el navegador”.".into(),
+        copy_link: "Copiar enlace".into(),
+        link_copied: "Enlace copiado. Pégalo en tu navegador.".into(),
+        copy_failed: "No se pudo copiar el enlace. Mantenlo pulsado para copiarlo:".into(),
+        try_here: "Intentarlo aquí de todos modos".into(),
     }
 }
 
@@ -216,6 +250,14 @@ fn fr() -> Messages {
         unavailable: "La connexion des comptes est indisponible pour le moment ({scope}).".into(),
         offline: "Vous êtes hors ligne. Nous vérifierons à votre retour en ligne.".into(),
         retrying: "Le serveur est difficile à joindre. Nouvel essai…".into(),
+        in_app: "Impossible de connecter un compte dans {app}. Ouvrez cette page dans votre navigateur pour continuer.".into(),
+        open_in_browser: "Ouvrir dans le navigateur".into(),
+        in_app_steps: "Touchez ••• en haut à droite, puis « Ouvrir dans le navigateur externe ».".into(),
+        in_app_steps_tiktok: "Touchez ••• en haut à droite, puis « Ouvrir dans le navigateur ».".into(),
+        copy_link: "Copier le lien".into(),
+        link_copied: "Lien copié. Collez-le dans votre navigateur.".into(),
+        copy_failed: "Impossible de copier le lien. Appuyez longuement dessus pour le copier :".into(),
+        try_here: "Essayer ici quand même".into(),
     }
 }
 
@@ -245,6 +287,14 @@ fn de() -> Messages {
         unavailable: "Das Verbinden von Konten ist gerade nicht verfügbar ({scope}).".into(),
         offline: "Du bist offline. Wir prüfen erneut, sobald du wieder online bist.".into(),
         retrying: "Der Server ist schwer erreichbar. Neuer Versuch…".into(),
+        in_app: "In {app} lassen sich keine Konten verbinden. Öffne diese Seite in deinem Browser, um fortzufahren.".into(),
+        open_in_browser: "Im Browser öffnen".into(),
+        in_app_steps: "Tippe oben rechts auf ••• und dann auf „In externem Browser öffnen“.".into(),
+        in_app_steps_tiktok: "Tippe oben rechts auf ••• und dann auf „Im Browser öffnen“.".into(),
+        copy_link: "Link kopieren".into(),
+        link_copied: "Link kopiert. Füge ihn in deinem Browser ein.".into(),
+        copy_failed: "Der Link konnte nicht kopiert werden. Halte ihn gedrückt, um ihn zu kopieren:".into(),
+        try_here: "Trotzdem hier versuchen".into(),
     }
 }
 
@@ -274,6 +324,14 @@ fn ja() -> Messages {
         unavailable: "現在アカウント連携はご利用いただけません（{scope}）。".into(),
         offline: "オフラインです。オンラインに戻ったら再確認します。".into(),
         retrying: "サーバーに接続できません。再試行しています…".into(),
+        in_app: "{app} のアプリ内ではアカウントを連携できません。ブラウザでこのページを開いてください。".into(),
+        open_in_browser: "ブラウザで開く".into(),
+        in_app_steps: "右上の ••• をタップし、「外部ブラウザで開く」を選んでください。".into(),
+        in_app_steps_tiktok: "右上の ••• をタップし、「ブラウザで開く」を選んでください。".into(),
+        copy_link: "リンクをコピー".into(),
+        link_copied: "リンクをコピーしました。ブラウザに貼り付けてください。".into(),
+        copy_failed: "リンクをコピーできませんでした。長押ししてコピーしてください：".into(),
+        try_here: "このまま試す".into(),
     }
 }
 
@@ -392,6 +450,7 @@ mod tests {
                 ("failed_generic", &m.failed_generic, "{code}"),
                 ("unavailable", &m.unavailable, "{scope}"),
                 ("setup_error", &m.setup_error, "{message}"),
+                ("in_app", &m.in_app, "{app}"),
             ] {
                 assert!(text.contains(needs), "{lang}.{key} lost {needs}: {text}");
             }
@@ -404,6 +463,18 @@ mod tests {
         for (lang, m) in all().into_iter().skip(1) {
             assert_ne!(m.connect, en.connect, "{lang}");
             assert_ne!(m.platform_denied, en.platform_denied, "{lang}");
+            for (key, text, english) in [
+                ("in_app", &m.in_app, &en.in_app),
+                ("open_in_browser", &m.open_in_browser, &en.open_in_browser),
+                ("in_app_steps", &m.in_app_steps, &en.in_app_steps),
+                ("in_app_steps_tiktok", &m.in_app_steps_tiktok, &en.in_app_steps_tiktok),
+                ("copy_link", &m.copy_link, &en.copy_link),
+                ("link_copied", &m.link_copied, &en.link_copied),
+                ("copy_failed", &m.copy_failed, &en.copy_failed),
+                ("try_here", &m.try_here, &en.try_here),
+            ] {
+                assert_ne!(text, english, "{lang}.{key}");
+            }
         }
     }
 

@@ -10,8 +10,9 @@
 //! button is never reused as "Try again".
 
 use crate::api::Platform;
-use crate::copy::{announcement, connected, failure_text, handle_of, time_left};
+use crate::copy::{announcement, connected, failure_text, handle_of, in_app, in_app_steps, time_left};
 use crate::flow::{Millis, Phase};
+use crate::in_app::{intent_url, Os};
 use crate::messages::{fill, Messages};
 use crate::url::is_http_url;
 
@@ -36,6 +37,8 @@ pub struct Screen {
     pub link: Option<Link>,
     /// One "Connect {platform}" button per offered platform.
     pub connect: Vec<(Platform, String)>,
+    /// In an in-app browser: the ways out of it.
+    pub handoff: Option<Handoff>,
     /// What the live region says (never the ticking countdown).
     pub announcement: String,
 }
@@ -60,6 +63,8 @@ pub enum Tone {
     Success,
     /// Ended without an account.
     Error,
+    /// Says what to do (the in-app browser's handoff).
+    Info,
 }
 
 // Read by the view only.
@@ -71,6 +76,7 @@ impl Tone {
             Tone::Progress => "lc-status",
             Tone::Success => "lc-status lc-success",
             Tone::Error => "lc-status lc-error",
+            Tone::Info => "lc-status",
         }
     }
 
@@ -80,8 +86,26 @@ impl Tone {
             Tone::Progress => "status progress",
             Tone::Success => "status connected",
             Tone::Error => "status error",
+            Tone::Info => "status in-app",
         }
     }
+}
+
+/// The ways out of an in-app browser (the headline says why).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handoff {
+    /// Android: "Open in browser", an `intent:` link to this page.
+    pub open: Option<Link>,
+    /// iOS: how to leave by the app's own menu.
+    pub steps: Option<String>,
+    /// "Copy link", its label.
+    pub copy: String,
+    /// The page's address: what "Copy link" copies.
+    pub url: String,
+    /// Shown once copied: "Link copied…".
+    pub copied: String,
+    /// Shown, with the address, when the browser refused to copy.
+    pub copy_failed: String,
 }
 
 /// A line that explains the situation.
@@ -146,6 +170,24 @@ pub fn screen(phase: &Phase, m: &Messages, online: bool, now: Millis, platforms:
             });
             s.details.extend(account.and_then(|a| a.display_name.clone()));
             s.reset = Some(m.connect_another.to_string());
+        }
+        Phase::InAppBrowser { browser, page_url } => {
+            s.status = Some(Status { tone: Tone::Info, text: in_app(m, browser), avatar: None });
+            // Only ever this page's own http(s) address, never another scheme.
+            let open = match browser.os {
+                Os::Android => intent_url(page_url).map(|href| Link { label: m.open_in_browser.to_string(), href }),
+                Os::Ios | Os::Other => None,
+            };
+            s.handoff = Some(Handoff {
+                open,
+                steps: in_app_steps(m, browser).map(str::to_string),
+                copy: m.copy_link.to_string(),
+                url: page_url.clone(),
+                copied: m.link_copied.to_string(),
+                copy_failed: m.copy_failed.to_string(),
+            });
+            // "Try here anyway": the buttons, for a customer whose app does let it work.
+            s.reset = Some(m.try_here.to_string());
         }
         Phase::Cancelled { .. } => {
             s.notices.push(Notice { part: "message", text: m.cancelled.to_string(), alert: false });
@@ -284,6 +326,42 @@ mod tests {
         assert_eq!(cancelled.notices[0].text, "Connection cancelled.");
         assert_eq!(cancelled.connect.len(), 2);
         assert_eq!((cancelled.retry, cancelled.status), (None, None));
+    }
+
+    fn handoff(app: crate::in_app::App, os: Os, page_url: &str) -> Phase {
+        Phase::InAppBrowser { browser: crate::in_app::InAppBrowser { app, os }, page_url: page_url.into() }
+    }
+
+    #[test]
+    fn android_in_app_offers_the_intent_link_copy_and_try_here_but_no_buttons() {
+        use crate::in_app::App;
+        let s = screen(&handoff(App::Instagram, Os::Android, "https://p.example/connect?ref=bio#top"), &en(), true, 0, BOTH);
+        assert_eq!(s.phase, "in_app_browser");
+        let status = s.status.unwrap();
+        assert_eq!((status.tone, status.text.as_str()), (Tone::Info, "Accounts can't be connected inside Instagram. Open this page in your browser to continue."));
+        let h = s.handoff.unwrap();
+        assert_eq!(h.open, Some(Link { label: "Open in browser".into(), href: "intent://p.example/connect?ref=bio#Intent;scheme=https;end".into() }));
+        assert_eq!((h.steps, h.copy.as_str(), h.url.as_str()), (None, "Copy link", "https://p.example/connect?ref=bio#top"));
+        assert_eq!(s.reset.as_deref(), Some("Try here anyway"));
+        assert!(s.connect.is_empty() && s.retry.is_none() && s.cancel.is_none());
+        assert_eq!(s.announcement, status.text);
+    }
+
+    #[test]
+    fn ios_in_app_says_how_to_leave_each_app_and_never_links_out() {
+        use crate::in_app::App;
+        let tiktok = screen(&handoff(App::Tiktok, Os::Ios, "https://p.example/"), &en(), true, 0, BOTH).handoff.unwrap();
+        assert_eq!((tiktok.open, tiktok.steps.as_deref()), (None, Some("Tap ••• at the top right, then “Open in browser”.")));
+        let meta = screen(&handoff(App::Messenger, Os::Ios, "https://p.example/"), &en(), true, 0, BOTH).handoff.unwrap();
+        assert_eq!(meta.steps.as_deref(), Some("Tap ••• at the top right, then “Open in external browser”."));
+        assert_eq!(meta.copied, "Link copied. Paste it into your browser.");
+        // Android on a page that is not http(s): no link, copying still works.
+        let odd = screen(&handoff(App::Facebook, Os::Android, "file:///sdcard/x.html"), &en(), true, 0, BOTH).handoff.unwrap();
+        assert_eq!(odd.open, None);
+        // In German.
+        let de = screen(&handoff(App::Instagram, Os::Ios, "https://p.example/"), &Messages::for_lang("de"), true, 0, BOTH);
+        assert_eq!(de.reset.as_deref(), Some("Trotzdem hier versuchen"));
+        assert!(de.status.unwrap().text.contains("Instagram"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::policy::{Decision, PollPolicy, PollSchedule, Verdict};
 use super::time::{format_rfc3339, Millis};
+use crate::in_app::InAppBrowser;
 use crate::url::is_http_url;
 use crate::api::{
     ApiError, Connection, ErrorCode, FailureCode, KillSwitchScope, OAuthStatus, OAuthUrl, Platform,
@@ -135,9 +136,20 @@ pub enum Input {
     /// The customer clicked "Cancel".
     Cancel,
     /// Back to the buttons ("Connect another account", the element's
-    /// `reset()`): an attempt under way is cancelled first, so it still ends
-    /// exactly once.
+    /// `reset()`, "Try here anyway" in an in-app browser): an attempt under
+    /// way is cancelled first, so it still ends exactly once.
     Reset,
+    /// The page runs in an in-app browser (the shell reads
+    /// `navigator.userAgent` once at mount; see [`crate::in_app::detect`]).
+    /// In [`Phase::Idle`] only, the widget offers the handoff instead of the
+    /// buttons ([`Phase::InAppBrowser`]); an attempt resumed or under way is
+    /// left alone.
+    InAppBrowser {
+        /// Which app, on which system.
+        browser: InAppBrowser,
+        /// This page's address, for the handoff (`location.href`).
+        page_url: String,
+    },
 }
 
 /// What the shell must do, in order.
@@ -227,6 +239,11 @@ pub struct StatusEvent {
     pub expires_at: Option<String>,
     /// The failure code, in `failed`, `failed_to_start` and `unavailable`.
     pub code: Option<String>,
+    /// In `in_app_browser` only, which app and system:
+    /// `{"app":"instagram","os":"ios"}`. Absent from every other phase's
+    /// detail, so ordinary browsers see the same detail as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_app_browser: Option<InAppBrowser>,
 }
 
 /// Detail of `layers-connected`.
@@ -284,6 +301,8 @@ pub enum PhaseName {
     Unavailable,
     /// [`Phase::Cancelled`].
     Cancelled,
+    /// [`Phase::InAppBrowser`].
+    InAppBrowser,
 }
 
 impl PhaseName {
@@ -301,6 +320,7 @@ impl PhaseName {
             PhaseName::Expired => "expired",
             PhaseName::Unavailable => "unavailable",
             PhaseName::Cancelled => "cancelled",
+            PhaseName::InAppBrowser => "in_app_browser",
         }
     }
 }
@@ -356,6 +376,17 @@ pub enum Phase {
     Cancelled {
         /// The platform.
         platform: Platform,
+    },
+    /// Nothing yet, in an in-app browser: offer to open this page in the
+    /// system's browser instead of buttons that cannot work here. At rest
+    /// like [`Phase::Idle`] (neither active nor ended); [`Input::Reset`]
+    /// ("Try here anyway") shows the buttons, and [`Input::Start`] still
+    /// starts.
+    InAppBrowser {
+        /// Which app, on which system.
+        browser: InAppBrowser,
+        /// The page to hand off.
+        page_url: String,
     },
 }
 
@@ -462,13 +493,14 @@ impl Phase {
             Phase::Expired { .. } => PhaseName::Expired,
             Phase::Unavailable { .. } => PhaseName::Unavailable,
             Phase::Cancelled { .. } => PhaseName::Cancelled,
+            Phase::InAppBrowser { .. } => PhaseName::InAppBrowser,
         }
     }
 
     /// The platform, outside [`Phase::Idle`].
     pub fn platform(&self) -> Option<Platform> {
         match self {
-            Phase::Idle => None,
+            Phase::Idle | Phase::InAppBrowser { .. } => None,
             Phase::Starting(s) => Some(s.platform),
             Phase::Redirecting { attempt, .. } => Some(attempt.platform),
             Phase::Waiting(p) | Phase::Finishing(p) => Some(p.attempt.platform),
@@ -501,9 +533,10 @@ impl Phase {
         )
     }
 
-    /// An attempt ended; [`Phase::Idle`] is neither active nor ended.
+    /// An attempt ended; [`Phase::Idle`] and [`Phase::InAppBrowser`] are
+    /// neither active nor ended.
     pub fn is_ended(&self) -> bool {
-        !self.is_active() && *self != Phase::Idle
+        !self.is_active() && !matches!(self, Phase::Idle | Phase::InAppBrowser { .. })
     }
 
     /// The one outcome event an ending announces (`layers-connected` or
@@ -631,6 +664,11 @@ impl Flow {
                 self.online = online;
                 if let (true, Phase::Waiting(p) | Phase::Finishing(p)) = (online, &mut self.phase) {
                     p.schedule.on_online();
+                }
+            }
+            Input::InAppBrowser { browser, page_url } => {
+                if self.phase == Phase::Idle {
+                    self.enter(Phase::InAppBrowser { browser, page_url }, out);
                 }
             }
             Input::Reset => {
@@ -947,6 +985,10 @@ impl Flow {
             platform: p.platform(),
             expires_at: p.attempt().map(|a| format_rfc3339(a.expires_at)),
             code,
+            in_app_browser: match p {
+                Phase::InAppBrowser { browser, .. } => Some(*browser),
+                _ => None,
+            },
         })));
     }
 }

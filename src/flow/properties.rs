@@ -12,7 +12,9 @@
 //!   attempt by itself, and every reported code has a documented shape;
 //! - at most one ending per attempt (exactly one once it is cancelled at the
 //!   end), with exactly one connected/failed event when the ending calls for one;
-//! - no panic.
+//! - no panic;
+//! - an in-app browser's report (at any moment) is never an ending, and only
+//!   ever shows the handoff instead of the resting buttons.
 
 use std::collections::HashMap;
 
@@ -62,6 +64,9 @@ enum Step {
     Retry,
     Start(bool),
     Resume(u64, Option<bool>),
+    /// The shell reports an in-app browser (it does so once at mount; any
+    /// moment here).
+    InApp,
 }
 
 fn reply() -> impl Strategy<Value = Reply> {
@@ -100,6 +105,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => Just(Step::Retry),
         1 => any::<bool>().prop_map(Step::Start),
         1 => (0u64..900_000, prop::option::of(any::<bool>())).prop_map(|(t, r)| Step::Resume(t, r)),
+        1 => Just(Step::InApp),
     ]
 }
 
@@ -184,6 +190,7 @@ impl Sim {
                     let ends = !matches!(
                         s.phase,
                         PhaseName::Idle
+                            | PhaseName::InAppBrowser
                             | PhaseName::Starting
                             | PhaseName::Redirecting
                             | PhaseName::Waiting
@@ -400,6 +407,21 @@ impl Sim {
                     }
                 });
                 self.feed(Input::Resume { attempt, returned })?
+            }
+            Step::InApp => {
+                let before = self.driver.flow.phase().clone();
+                self.feed(Input::InAppBrowser {
+                    browser: crate::in_app::InAppBrowser {
+                        app: crate::in_app::App::Tiktok,
+                        os: crate::in_app::Os::Android,
+                    },
+                    page_url: "https://partner.example/connect".into(),
+                })?;
+                // The clock may still end an attempt on this input (its
+                // deadline passed); the handoff itself only replaces idle.
+                let shown = self.driver.flow.phase().name() == PhaseName::InAppBrowser;
+                let resting = matches!(before.name(), PhaseName::Idle | PhaseName::InAppBrowser);
+                prop_assert_eq!(shown, resting, "the handoff after {:?}", before.name());
             }
         }
         Ok(())

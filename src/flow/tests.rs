@@ -1131,13 +1131,15 @@ fn status_events_name_every_phase_change() {
                 phase: PhaseName::Starting,
                 platform: Some(Platform::Tiktok),
                 expires_at: None,
-                code: None
+                code: None,
+                in_app_browser: None
             },
             StatusEvent {
                 phase: PhaseName::Waiting,
                 platform: Some(Platform::Tiktok),
                 expires_at: Some(EXPIRES.into()),
-                code: None
+                code: None,
+                in_app_browser: None
             },
         ]
     );
@@ -1214,4 +1216,66 @@ fn layers_saying_state_expired_ends_as_expired_not_failed() {
     s.answer(&effects, 5_100, Ok(expired));
     assert!(matches!(s.flow.phase(), Phase::Expired { .. }), "{:?}", s.flow.phase());
     assert!(s.outcome_events().iter().all(|e| !matches!(e, Event::Failed(_))));
+}
+
+// In-app browsers (issue 11): a resting phase in place of the buttons.
+
+fn instagram_ios() -> Input {
+    use crate::in_app::{App, InAppBrowser, Os};
+    Input::InAppBrowser {
+        browser: InAppBrowser { app: App::Instagram, os: Os::Ios },
+        page_url: "https://partner.example/connect".into(),
+    }
+}
+
+#[test]
+fn an_in_app_browser_at_mount_offers_the_handoff_and_tells_the_host_page() {
+    let mut s = shell(Mode::Tab);
+    let effects = s.at(0, instagram_ios());
+    assert!(matches!(s.phase(), Phase::InAppBrowser { page_url, .. } if page_url == "https://partner.example/connect"));
+    // Only the status event: no tab, no request, no timer, nothing persisted.
+    let [Effect::Emit(Event::Status(status))] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!((status.phase, status.platform, &status.code), (PhaseName::InAppBrowser, None, &None));
+    assert_eq!(
+        serde_json::to_string(status).unwrap(),
+        r#"{"phase":"in_app_browser","platform":null,"expiresAt":null,"code":null,"inAppBrowser":{"app":"instagram","os":"ios"}}"#
+    );
+    assert_eq!(PhaseName::InAppBrowser.as_str(), "in_app_browser");
+    let phase = s.phase();
+    assert!(!phase.is_active() && !phase.is_ended() && phase.platform().is_none());
+}
+
+#[test]
+fn try_here_anyway_is_a_reset_to_the_buttons_and_connecting_still_works() {
+    let mut s = shell(Mode::Tab);
+    s.at(0, instagram_ios());
+    let effects = s.at(0, Input::Reset);
+    assert_eq!(s.phase(), &Phase::Idle);
+    assert!(matches!(effects.as_slice(), [Effect::Emit(Event::Status(StatusEvent { phase: PhaseName::Idle, in_app_browser: None, .. }))]));
+    // A retry has nothing to retry; a start from the handoff starts.
+    let mut s = shell(Mode::Tab);
+    s.at(0, instagram_ios());
+    assert!(s.at(0, Input::Retry).is_empty());
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
+    assert!(matches!(s.phase(), Phase::Waiting(_)));
+}
+
+#[test]
+fn the_handoff_never_replaces_an_attempt() {
+    // Under way: the detection is ignored.
+    let mut s = shell(Mode::Tab);
+    s.connect(0, false, oauth_url("st_1", EXPIRES));
+    assert!(s.at(0, instagram_ios()).is_empty());
+    assert!(matches!(s.phase(), Phase::Waiting(_)));
+    // Ended: the ending stays on screen.
+    s.at(1, Input::Cancel);
+    assert!(s.at(2, instagram_ios()).is_empty());
+    assert!(matches!(s.phase(), Phase::Cancelled { .. }));
+    // Resumed after the handoff was shown (redirect mode came back here):
+    // the attempt carries on.
+    let mut s = shell(Mode::Redirect);
+    s.at(0, instagram_ios());
+    let attempt = Attempt { state: "st_9".into(), platform: Platform::Instagram, expires_at: T0 + 600_000 };
+    s.at(0, Input::Resume { attempt, returned: Some(ReturnSignal::Success) });
+    assert!(matches!(s.phase(), Phase::Finishing(_)));
 }
