@@ -16,7 +16,19 @@ export type LayersPhase =
   | "failed_to_start"
   | "expired"
   | "unavailable"
-  | "cancelled";
+  | "cancelled"
+  /** Instagram's, TikTok's, Facebook's or Messenger's in-app browser: the handoff shows; see `inAppBrowser`. */
+  | "in_app_browser";
+
+/** The app whose in-app browser the page runs in. */
+export type LayersInAppApp = "instagram" | "tiktok" | "facebook" | "messenger";
+
+/** Which in-app browser, on which system (`layers-status` in `in_app_browser`). */
+export interface LayersInAppBrowser {
+  app: LayersInAppApp;
+  /** `android`: an "Open in browser" `intent:` link; `ios`: the app's menu and "Copy link"; `other`: "Copy link". */
+  os: "android" | "ios" | "other";
+}
 
 /**
  * Layers' OAuth failure codes. The set only grows, so any other string may
@@ -40,6 +52,8 @@ export interface LayersStatusDetail {
   expiresAt: string | null;
   /** In `failed`, `failed_to_start` and `unavailable`. */
   code: LayersFailureCode | null;
+  /** Present in `in_app_browser` only. */
+  inAppBrowser?: LayersInAppBrowser;
 }
 
 /** Detail of `layers-connected`, fired once per successful attempt. */
@@ -73,7 +87,9 @@ export type LayersMessageKey =
   | "tabBlocked" | "cancel" | "tryAgain" | "connectAnother" | "connected" | "connectedNoHandle"
   | "cancelled" | "expired" | "platformDenied" | "stateExpired" | "platformGlitch"
   | "exchangeFailed" | "persistenceError" | "failedGeneric" | "setupError"
-  | "unavailable" | "offline" | "retrying";
+  | "unavailable" | "offline" | "retrying"
+  | "inApp" | "openInBrowser" | "inAppSteps" | "inAppStepsTiktok" | "copyLink" | "linkCopied"
+  | "copyFailed" | "tryHere";
 
 export type LayersMessages = Partial<Record<LayersMessageKey, string>>;
 

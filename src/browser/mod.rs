@@ -1,6 +1,7 @@
 //! The browser shell: everything that touches web-sys. Each module wraps one
 //! browser facility; [`shell`] runs the core's effects with them.
 
+pub mod clipboard;
 pub mod clock;
 pub mod http;
 pub mod js_json;

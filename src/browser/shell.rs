@@ -76,8 +76,22 @@ impl Shell {
             channel: RefCell::default(),
         });
         shell.listen();
+        shell.detect_in_app();
         shell.resume();
         shell
+    }
+
+    /// Reads the user agent once: in Instagram's, TikTok's, Facebook's or
+    /// Messenger's browser the flow offers the handoff instead of buttons
+    /// that cannot work there. Before `resume`, so a persisted attempt
+    /// still takes over (the flow only shows the handoff when idle).
+    fn detect_in_app(&self) {
+        let Some(window) = web_sys::window() else { return };
+        let user_agent = window.navigator().user_agent().unwrap_or_default();
+        if let Some(browser) = crate::in_app::detect(&user_agent) {
+            let page_url = window.location().href().unwrap_or_default();
+            self.dispatch(Input::InAppBrowser { browser, page_url });
+        }
     }
 
     /// The customer clicked "Connect {platform}". Call from the click handler

@@ -5,7 +5,7 @@ use super::hook::UseConnect;
 use crate::api::Platform;
 use crate::flow::{Phase, PhaseName};
 use crate::messages::Messages;
-use crate::screen::{screen, Screen, Tone};
+use crate::screen::{screen, Handoff, Screen, Tone};
 use gloo_timers::callback::Interval;
 use leptos::html;
 use leptos::prelude::*;
@@ -36,6 +36,8 @@ pub fn ConnectView(
         messages.with(|m| platforms.with(|ps| phase.with(|p| screen(p, m, online, now, ps))))
     });
     let root = NodeRef::<html::Div>::new();
+    // Whether "Copy link" copied (`Some(false)`: refused, show the link).
+    let copied = RwSignal::new(None::<bool>);
 
     // An action button the customer pressed disappears with the phase it
     // belonged to; give focus to the next action instead of losing it to <body>.
@@ -60,7 +62,7 @@ pub fn ConnectView(
     view! {
         <div class="lc-root" part="root" node_ref=root data-phase=move || screen.with(|s| s.phase)>
             // One tree for every screen, updated in place (see crate::screen).
-            {move || screen.with(|s| render(connect, s))}
+            {move || screen.with(|s| render(connect, s, copied))}
             // One polite live region for the phase, not the ticking countdown.
             <p class="lc-visually-hidden" role="status" aria-live="polite">
                 {move || screen.with(|s| s.announcement.clone())}
@@ -69,7 +71,7 @@ pub fn ConnectView(
     }
 }
 
-fn render(connect: UseConnect, s: &Screen) -> impl IntoView {
+fn render(connect: UseConnect, s: &Screen, copied: RwSignal<Option<bool>>) -> impl IntoView {
     let status = s.status.clone().map(|status| {
         view! {
             <p class=status.tone.class() part=status.tone.part()>
@@ -126,7 +128,44 @@ fn render(connect: UseConnect, s: &Screen) -> impl IntoView {
             .collect_view();
         view! { <div class="lc-buttons" part="buttons">{buttons}</div> }
     });
-    (status, details, actions, notices, link, buttons)
+    let handoff = s.handoff.clone().map(|h| render_handoff(h, copied));
+    (status, details, handoff, actions, notices, link, buttons)
+}
+
+/// The in-app browser's ways out: "Open in browser" (Android), the app's
+/// menu (iOS), and "Copy link" everywhere.
+fn render_handoff(h: Handoff, copied: RwSignal<Option<bool>>) -> impl IntoView {
+    let Handoff { open, steps, copy, url, copied: done, copy_failed } = h;
+    let copy_class = if open.is_some() { "lc-button lc-secondary" } else { "lc-button" };
+    let shown = url.clone();
+    let on_copy = move |_| match crate::browser::clipboard::write_text(&url) {
+        // Refused (a webview without the permission): the old way, then by hand.
+        Some(pending) => {
+            let url = url.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let ok = pending.await.is_ok() || crate::browser::clipboard::exec_copy(&url);
+                let _ = copied.try_set(Some(ok));
+            });
+        }
+        None => copied.set(Some(crate::browser::clipboard::exec_copy(&url))),
+    };
+    view! {
+        {steps.map(|text| view! { <p class="lc-detail" part="message steps">{text}</p> })}
+        <div class="lc-actions" part="handoff">
+            {open.map(|link| view! {
+                <a class="lc-button" part="button open-in-browser" href=link.href data-autofocus="">{link.label}</a>
+            })}
+            <button type="button" class=copy_class part="button copy" on:click=on_copy>{copy}</button>
+        </div>
+        <p class="lc-detail" part="message copied" role="status">
+            {move || match copied.get() {
+                Some(true) => done.clone(),
+                Some(false) => copy_failed.clone(),
+                None => String::new(),
+            }}
+        </p>
+        {move || (copied.get() == Some(false)).then(|| view! { <p class="lc-detail lc-url" part="url">{shown.clone()}</p> })}
+    }
 }
 
 /// Epoch ms, ticking every second while `active` holds; no timer otherwise.

@@ -41,6 +41,13 @@ if (found) {
     // @ts-expect-error: expiresAt may be null
     const deadline: string = e.detail.expiresAt;
     void phase, deadline;
+    if (e.detail.phase === "in_app_browser") {
+      const app: "instagram" | "tiktok" | "facebook" | "messenger" | undefined = e.detail.inAppBrowser?.app;
+      const os: "android" | "ios" | "other" | undefined = e.detail.inAppBrowser?.os;
+      void app, os;
+    }
+    // @ts-expect-error: absent outside in_app_browser, so possibly undefined
+    void e.detail.inAppBrowser.app;
   });
   found.addEventListener("layers-failed", (e) => {
     assertType<Equal<typeof e.detail, LayersFailedDetail>>();
