@@ -648,3 +648,47 @@ async fn cancel_stops_the_attempt_and_offers_the_buttons_again() {
     drop(w);
     clear_stored(pid);
 }
+
+/// The Leptos component shares the element's handoff (issue 11): in
+/// Instagram's Android webview it offers the `intent:` link to this page, not
+/// buttons that cannot work there, and tells `on_status`.
+#[wasm_bindgen_test]
+async fn in_an_in_app_browser_the_component_offers_the_handoff() {
+    use layers_connect::in_app::{App, InAppBrowser, Os};
+    let env = Env::new(Popups::Allowed, |req| match req.route() {
+        Route::Mint => minted("st_in_app", 600_000.0),
+        _ => pending(),
+    });
+    let navigator = window().navigator();
+    let instagram = "Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP2A.240905.003; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/130.0.6723.58 Mobile Safari/537.36 Instagram 355.1.0.44.103 Android (34/14; 420dpi; 1080x2205; Google/google; Pixel 8; shiba; shiba; en_US; 658190016)";
+    let descriptor = js_sys::Object::new();
+    js_sys::Reflect::set(&descriptor, &"value".into(), &instagram.into()).unwrap();
+    js_sys::Reflect::set(&descriptor, &"configurable".into(), &true.into()).unwrap();
+    js_sys::Object::define_property(&navigator, &"userAgent".into(), &descriptor);
+    let w = mount_one(Props::new("p-in-app"));
+    // The shell read it at mount; the other tests get an ordinary browser back.
+    js_sys::Reflect::delete_property(&navigator, &"userAgent".into()).unwrap();
+
+    assert_eq!(w.phase(), "in_app_browser");
+    assert_eq!(w.buttons(), ["Copy link", "Try here anyway"]);
+    let href = w
+        .root()
+        .query_selector("a[part~='open-in-browser']")
+        .unwrap()
+        .expect("the Open in browser link")
+        .get_attribute("href")
+        .unwrap();
+    let page = web_sys::Url::new(&window().location().href().unwrap()).unwrap();
+    let scheme = page.protocol();
+    let expected = format!("intent://{}{}{}#Intent;scheme={};end", page.host(), page.pathname(), page.search(), scheme.trim_end_matches(':'));
+    assert_eq!(href, expected);
+    let first = w.events.status.lock().unwrap()[0].clone();
+    assert_eq!((first.phase, first.in_app_browser), (PhaseName::InAppBrowser, Some(InAppBrowser { app: App::Instagram, os: Os::Android })));
+
+    w.click("Try here anyway");
+    until("the buttons", 1_000, || w.phase() == "idle").await;
+    assert_eq!(w.buttons(), ["Connect TikTok", "Connect Instagram"]);
+    w.click("Connect TikTok");
+    until("the waiting phase", 2_000, || w.phase() == "waiting").await;
+    assert_eq!(env.requests_to(Route::Mint).len(), 1);
+}

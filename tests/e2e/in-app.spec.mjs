@@ -3,6 +3,7 @@
 // cannot work there. Each app's real user agent (the corpus of
 // src/in_app.rs), on Android and on iOS, in a context of its own.
 
+import AxeBuilder from "@axe-core/playwright";
 import { test, expect, widget, rewriteDemoPage } from "./helpers.mjs";
 
 const UA = {
@@ -143,6 +144,23 @@ test("Try here anyway shows the buttons, and connecting from there still works",
   const phases = (await page.evaluate(() => window.__status)).map((s) => s.phase);
   expect(phases).toEqual(["in_app_browser", "idle", "starting", "waiting"]);
   await context.close();
+});
+
+test("the handoff is announced and axe-clean on Android and iOS, before and after copying", async ({ browser, server }) => {
+  const axe = async (page, state) => {
+    const { violations } = await new AxeBuilder({ page }).include("#widget").analyze();
+    expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), `axe ${state}`).toEqual([]);
+  };
+  for (const os of ["android", "ios"]) {
+    const { context, page } = await openAs(browser, server, UA.messenger[os]);
+    const w = widget(page, "#widget");
+    await expect(w.live).toHaveText(COPY.en.headline("Messenger"));
+    await axe(page, os);
+    await w.button("Copy link").click();
+    await expect(w.host.locator('[part~="copied"]')).toHaveText(COPY.en.copied);
+    await axe(page, `${os}, copied`);
+    await context.close();
+  }
 });
 
 test("an ordinary mobile browser shows the normal buttons and no handoff", async ({ browser, server }) => {
