@@ -91,7 +91,7 @@ pub fn detect(user_agent: &str) -> Option<InAppBrowser> {
     let app = TABLE.iter().find_map(|&(app, tokens)| {
         let hit = match app {
             App::Instagram => is_instagram(user_agent),
-            _ => tokens.iter().any(|t| user_agent.contains(t)),
+            _ => tokens.iter().any(|t| find(user_agent, t).is_some()),
         };
         hit.then_some(app)
     })?;
@@ -101,15 +101,21 @@ pub fn detect(user_agent: &str) -> Option<InAppBrowser> {
 /// `Instagram 354.0.0.29.90`: the word, a space, a digit (a page or a
 /// crawler that merely mentions Instagram does not match).
 fn is_instagram(user_agent: &str) -> bool {
-    user_agent
-        .match_indices("Instagram ")
-        .any(|(i, m)| user_agent[i + m.len()..].starts_with(|c: char| c.is_ascii_digit()))
+    let word = b"Instagram ";
+    user_agent.as_bytes().windows(word.len() + 1).any(|w| w.starts_with(word) && w[word.len()].is_ascii_digit())
+}
+
+/// Where `needle` starts in `haystack`. Byte windows rather than
+/// `str::contains`: core's substring searcher costs about 3 KB of wasm, and
+/// user agents are a few hundred bytes.
+fn find(haystack: &str, needle: &str) -> Option<usize> {
+    haystack.as_bytes().windows(needle.len()).position(|w| w == needle.as_bytes())
 }
 
 fn os_of(user_agent: &str) -> Os {
-    if user_agent.contains("Android") {
+    if find(user_agent, "Android").is_some() {
         Os::Android
-    } else if ["iPhone", "iPad", "iPod"].iter().any(|d| user_agent.contains(d)) {
+    } else if ["iPhone", "iPad", "iPod"].iter().any(|d| find(user_agent, d).is_some()) {
         Os::Ios
     } else {
         Os::Other
@@ -129,15 +135,16 @@ fn os_of(user_agent: &str) -> Os {
 /// same page in the same webview. The page's fragment is dropped: `#`
 /// starts the intent's own part.
 pub fn intent_url(page: &str) -> Option<String> {
-    let (scheme, rest) = page.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
+    let at = find(page, "://")?;
+    let scheme = page[..at].to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
         return None;
     }
-    let rest = rest.split('#').next().unwrap_or_default();
+    let rest = &page[at + 3..];
+    let rest = &rest[..rest.bytes().position(|b| b == b'#').unwrap_or(rest.len())];
     // A host is required: `https:///path` is no page.
-    let host = rest.split(['/', '?']).next().unwrap_or_default();
-    if host.is_empty() || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    let host = rest.bytes().take_while(|&b| b != b'/' && b != b'?').count();
+    if host == 0 || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
     Some(format!("intent://{rest}#Intent;scheme={scheme};end"))

@@ -37,8 +37,11 @@ pub struct Screen {
     pub link: Option<Link>,
     /// One "Connect {platform}" button per offered platform.
     pub connect: Vec<(Platform, String)>,
-    /// In an in-app browser: the ways out of it.
-    pub handoff: Option<Handoff>,
+    /// In an in-app browser on Android: "Open in browser", an `intent:`
+    /// link to this page, shown first among the actions.
+    pub open: Option<Link>,
+    /// In an in-app browser: "Copy link", its label and the address it copies.
+    pub copy: Option<(String, String)>,
     /// What the live region says (never the ticking countdown).
     pub announcement: String,
 }
@@ -89,23 +92,6 @@ impl Tone {
             Tone::Info => "status in-app",
         }
     }
-}
-
-/// The ways out of an in-app browser (the headline says why).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Handoff {
-    /// Android: "Open in browser", an `intent:` link to this page.
-    pub open: Option<Link>,
-    /// iOS: how to leave by the app's own menu.
-    pub steps: Option<String>,
-    /// "Copy link", its label.
-    pub copy: String,
-    /// The page's address: what "Copy link" copies.
-    pub url: String,
-    /// Shown once copied: "Link copied…".
-    pub copied: String,
-    /// Shown, with the address, when the browser refused to copy.
-    pub copy_failed: String,
 }
 
 /// A line that explains the situation.
@@ -174,18 +160,13 @@ pub fn screen(phase: &Phase, m: &Messages, online: bool, now: Millis, platforms:
         Phase::InAppBrowser { browser, page_url } => {
             s.status = Some(Status { tone: Tone::Info, text: in_app(m, browser), avatar: None });
             // Only ever this page's own http(s) address, never another scheme.
-            let open = match browser.os {
+            s.open = match browser.os {
                 Os::Android => intent_url(page_url).map(|href| Link { label: m.open_in_browser.to_string(), href }),
                 Os::Ios | Os::Other => None,
             };
-            s.handoff = Some(Handoff {
-                open,
-                steps: in_app_steps(m, browser).map(str::to_string),
-                copy: m.copy_link.to_string(),
-                url: page_url.clone(),
-                copied: m.link_copied.to_string(),
-                copy_failed: m.copy_failed.to_string(),
-            });
+            // How to leave by the app's own menu (iOS), under the headline.
+            s.details.extend(in_app_steps(m, browser).map(str::to_string));
+            s.copy = Some((m.copy_link.to_string(), page_url.clone()));
             // "Try here anyway": the buttons, for a customer whose app does let it work.
             s.reset = Some(m.try_here.to_string());
         }
@@ -199,6 +180,20 @@ pub fn screen(phase: &Phase, m: &Messages, online: bool, now: Millis, platforms:
             s.reset = Some(m.cancel.to_string());
         }
     }
+    s
+}
+
+/// The screen after "Copy link": `Some(true)` copied, `Some(false)` the
+/// browser refused (the address is shown to copy by hand), `None` not yet.
+/// The outcome is announced. Only a screen with "Copy link" changes.
+pub fn after_copy(mut s: Screen, m: &Messages, outcome: Option<bool>) -> Screen {
+    let (Some((_, url)), Some(copied)) = (&s.copy, outcome) else { return s };
+    let text = if copied { &m.link_copied } else { &m.copy_failed };
+    s.notices.push(Notice { part: "message copied", text: text.to_string(), alert: !copied });
+    if !copied {
+        s.notices.push(Notice { part: "message url", text: url.clone(), alert: false });
+    }
+    s.announcement = text.to_string();
     s
 }
 
@@ -339,9 +334,9 @@ mod tests {
         assert_eq!(s.phase, "in_app_browser");
         let status = s.status.unwrap();
         assert_eq!((status.tone, status.text.as_str()), (Tone::Info, "Accounts can't be connected inside Instagram. Open this page in your browser to continue."));
-        let h = s.handoff.unwrap();
-        assert_eq!(h.open, Some(Link { label: "Open in browser".into(), href: "intent://p.example/connect?ref=bio#Intent;scheme=https;end".into() }));
-        assert_eq!((h.steps, h.copy.as_str(), h.url.as_str()), (None, "Copy link", "https://p.example/connect?ref=bio#top"));
+        assert_eq!(s.open, Some(Link { label: "Open in browser".into(), href: "intent://p.example/connect?ref=bio#Intent;scheme=https;end".into() }));
+        assert_eq!(s.copy, Some(("Copy link".into(), "https://p.example/connect?ref=bio#top".into())));
+        assert!(s.details.is_empty() && s.notices.is_empty() && s.link.is_none());
         assert_eq!(s.reset.as_deref(), Some("Try here anyway"));
         assert!(s.connect.is_empty() && s.retry.is_none() && s.cancel.is_none());
         assert_eq!(s.announcement, status.text);
@@ -350,18 +345,36 @@ mod tests {
     #[test]
     fn ios_in_app_says_how_to_leave_each_app_and_never_links_out() {
         use crate::in_app::App;
-        let tiktok = screen(&handoff(App::Tiktok, Os::Ios, "https://p.example/"), &en(), true, 0, BOTH).handoff.unwrap();
-        assert_eq!((tiktok.open, tiktok.steps.as_deref()), (None, Some("Tap ••• at the top right, then “Open in browser”.")));
-        let meta = screen(&handoff(App::Messenger, Os::Ios, "https://p.example/"), &en(), true, 0, BOTH).handoff.unwrap();
-        assert_eq!(meta.steps.as_deref(), Some("Tap ••• at the top right, then “Open in external browser”."));
-        assert_eq!(meta.copied, "Link copied. Paste it into your browser.");
+        let tiktok = screen(&handoff(App::Tiktok, Os::Ios, "https://p.example/"), &en(), true, 0, BOTH);
+        assert_eq!((tiktok.open, tiktok.details), (None, vec!["Tap ••• at the top right, then “Open in browser”.".to_string()]));
+        let meta = screen(&handoff(App::Messenger, Os::Ios, "https://p.example/"), &en(), true, 0, BOTH);
+        assert_eq!(meta.details, ["Tap ••• at the top right, then “Open in external browser”."]);
+        assert_eq!(meta.copy.as_ref().map(|c| c.1.as_str()), Some("https://p.example/"));
         // Android on a page that is not http(s): no link, copying still works.
-        let odd = screen(&handoff(App::Facebook, Os::Android, "file:///sdcard/x.html"), &en(), true, 0, BOTH).handoff.unwrap();
-        assert_eq!(odd.open, None);
+        let odd = screen(&handoff(App::Facebook, Os::Android, "file:///sdcard/x.html"), &en(), true, 0, BOTH);
+        assert_eq!((odd.open, odd.copy.is_some()), (None, true));
         // In German.
         let de = screen(&handoff(App::Instagram, Os::Ios, "https://p.example/"), &Messages::for_lang("de"), true, 0, BOTH);
         assert_eq!(de.reset.as_deref(), Some("Trotzdem hier versuchen"));
         assert!(de.status.unwrap().text.contains("Instagram"));
+    }
+
+    #[test]
+    fn copying_is_confirmed_or_the_link_is_shown_to_copy_by_hand() {
+        use crate::in_app::App;
+        let m = en();
+        let s = screen(&handoff(App::Instagram, Os::Ios, "https://p.example/c?x=1"), &m, true, 0, BOTH);
+        assert_eq!(after_copy(s.clone(), &m, None), s);
+        let copied = after_copy(s.clone(), &m, Some(true));
+        assert_eq!(copied.notices, [Notice { part: "message copied", text: "Link copied. Paste it into your browser.".into(), alert: false }]);
+        assert_eq!(copied.announcement, "Link copied. Paste it into your browser.");
+        let refused = after_copy(s.clone(), &m, Some(false));
+        assert_eq!(refused.notices.len(), 2);
+        assert!(refused.notices[0].alert && refused.notices[0].text.starts_with("The link couldn't be copied"));
+        assert_eq!((refused.notices[1].part, refused.notices[1].text.as_str()), ("message url", "https://p.example/c?x=1"));
+        // Any other screen is left alone.
+        let idle = screen(&Phase::Idle, &m, true, 0, BOTH);
+        assert_eq!(after_copy(idle.clone(), &m, Some(true)), idle);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::hook::UseConnect;
 use crate::api::Platform;
 use crate::flow::{Phase, PhaseName};
 use crate::messages::Messages;
-use crate::screen::{screen, Handoff, Screen, Tone};
+use crate::screen::{after_copy, screen, Screen, Tone};
 use gloo_timers::callback::Interval;
 use leptos::html;
 use leptos::prelude::*;
@@ -31,13 +31,15 @@ pub fn ConnectView(
     let phase = connect.phase;
     let name = Memo::new(move |_| phase.with(Phase::name));
     let now = use_clock_while(move || matches!(name.get(), PhaseName::Waiting | PhaseName::Finishing));
+    // What "Copy link" did (in-app browsers): two flags rather than an
+    // `Option<bool>` signal, whose reactive code would be a new instance in the wasm.
+    let (copied, refused) = (RwSignal::new(false), RwSignal::new(false));
     let screen = Memo::new(move |_| {
         let (online, now) = (connect.online.get(), now.get());
-        messages.with(|m| platforms.with(|ps| phase.with(|p| screen(p, m, online, now, ps))))
+        let copy = (copied.get() || refused.get()).then(|| copied.get());
+        messages.with(|m| platforms.with(|ps| phase.with(|p| after_copy(screen(p, m, online, now, ps), m, copy))))
     });
     let root = NodeRef::<html::Div>::new();
-    // Whether "Copy link" copied (`Some(false)`: refused, show the link).
-    let copied = RwSignal::new(None::<bool>);
 
     // An action button the customer pressed disappears with the phase it
     // belonged to; give focus to the next action instead of losing it to <body>.
@@ -62,7 +64,7 @@ pub fn ConnectView(
     view! {
         <div class="lc-root" part="root" node_ref=root data-phase=move || screen.with(|s| s.phase)>
             // One tree for every screen, updated in place (see crate::screen).
-            {move || screen.with(|s| render(connect, s, copied))}
+            {move || screen.with(|s| render(connect, s, (copied, refused)))}
             // One polite live region for the phase, not the ticking countdown.
             <p class="lc-visually-hidden" role="status" aria-live="polite">
                 {move || screen.with(|s| s.announcement.clone())}
@@ -71,7 +73,7 @@ pub fn ConnectView(
     }
 }
 
-fn render(connect: UseConnect, s: &Screen, copied: RwSignal<Option<bool>>) -> impl IntoView {
+fn render(connect: UseConnect, s: &Screen, copy_outcome: (RwSignal<bool>, RwSignal<bool>)) -> impl IntoView {
     let status = s.status.clone().map(|status| {
         view! {
             <p class=status.tone.class() part=status.tone.part()>
@@ -82,13 +84,22 @@ fn render(connect: UseConnect, s: &Screen, copied: RwSignal<Option<bool>>) -> im
         }
     });
     let details = s.details.iter().map(|text| view! { <p class="lc-detail" part="detail">{text.clone()}</p> }).collect_view();
-    let has_actions = s.retry.is_some() || s.cancel.is_some() || s.reset.is_some();
+    // "Copy link" is the main action where there is no "Open in browser".
+    let copy_class = if s.open.is_some() { "lc-button lc-secondary" } else { "lc-button" };
+    let has_actions = s.retry.is_some() || s.cancel.is_some() || s.reset.is_some() || s.copy.is_some();
     // The next action takes focus when the pressed button went away:
     // "Try again" after a failure, "Connect another account" after success.
     let reset_first = s.retry.is_none();
     let actions = has_actions.then(|| {
         view! {
             <div class="lc-actions">
+                // In-app browsers: "Open in browser" (Android), "Copy link".
+                {s.open.clone().map(|link| view! {
+                    <a class="lc-button" part="button open-in-browser" href=link.href data-autofocus="">{link.label}</a>
+                })}
+                {s.copy.clone().map(|(label, url)| view! {
+                    <button type="button" class=copy_class part="button copy" on:click=move |_| copy_link(&url, copy_outcome)>{label}</button>
+                })}
                 {s.retry.clone().map(|label| view! {
                     <button type="button" class="lc-button" part="button retry" data-autofocus="" on:click=move |_| connect.retry()>{label}</button>
                 })}
@@ -128,43 +139,20 @@ fn render(connect: UseConnect, s: &Screen, copied: RwSignal<Option<bool>>) -> im
             .collect_view();
         view! { <div class="lc-buttons" part="buttons">{buttons}</div> }
     });
-    let handoff = s.handoff.clone().map(|h| render_handoff(h, copied));
-    (status, details, handoff, actions, notices, link, buttons)
+    (status, details, actions, notices, link, buttons)
 }
 
-/// The in-app browser's ways out: "Open in browser" (Android), the app's
-/// menu (iOS), and "Copy link" everywhere.
-fn render_handoff(h: Handoff, copied: RwSignal<Option<bool>>) -> impl IntoView {
-    let Handoff { open, steps, copy, url, copied: done, copy_failed } = h;
-    let copy_class = if open.is_some() { "lc-button lc-secondary" } else { "lc-button" };
-    let shown = url.clone();
-    let on_copy = move |_| match crate::browser::clipboard::write_text(&url) {
-        // Refused (a webview without the permission): the old way, then by hand.
-        Some(pending) => {
-            let url = url.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let ok = pending.await.is_ok() || crate::browser::clipboard::exec_copy(&url);
-                let _ = copied.try_set(Some(ok));
-            });
-        }
-        None => copied.set(Some(crate::browser::clipboard::exec_copy(&url))),
+/// "Copy link": the Clipboard API, started inside the click (it wants the
+/// user activation); the outcome goes to the screen, which shows the link to
+/// copy by hand when the browser has no Clipboard API or refused.
+fn copy_link(url: &str, (copied, refused): (RwSignal<bool>, RwSignal<bool>)) {
+    let report = move |ok: bool| {
+        let _ = copied.try_set(ok);
+        let _ = refused.try_set(!ok);
     };
-    view! {
-        {steps.map(|text| view! { <p class="lc-detail" part="message steps">{text}</p> })}
-        <div class="lc-actions" part="handoff">
-            {open.map(|link| view! {
-                <a class="lc-button" part="button open-in-browser" href=link.href data-autofocus="">{link.label}</a>
-            })}
-            <button type="button" class=copy_class part="button copy" on:click=on_copy>{copy}</button>
-        </div>
-        <p class="lc-detail" part="message copied" role="status">
-            {move || match copied.get() {
-                Some(true) => done.clone(),
-                Some(false) => copy_failed.clone(),
-                None => String::new(),
-            }}
-        </p>
-        {move || (copied.get() == Some(false)).then(|| view! { <p class="lc-detail lc-url" part="url">{shown.clone()}</p> })}
+    match crate::browser::clipboard::write_text(url) {
+        Some(pending) => wasm_bindgen_futures::spawn_local(async move { report(pending.await.is_ok()) }),
+        None => report(false),
     }
 }
 

@@ -89,7 +89,7 @@ for (const [app, byOs] of Object.entries(UA)) {
       await expect(w.button(copy.copy)).toBeVisible();
       await expect(w.button(copy.tryHere)).toBeVisible();
       await expect(w.host.locator('[part~="connect"]')).toHaveCount(0);
-      await expect(w.host.locator('[part~="steps"]')).toHaveCount(0);
+      await expect(w.host.locator('[part~="detail"]')).toHaveCount(0);
       const status = await page.evaluate(() => window.__status);
       expect(status).toEqual([{ phase: "in_app_browser", platform: null, expiresAt: null, code: null, inAppBrowser: { app, os: "android" } }]);
       await context.close();
@@ -101,14 +101,16 @@ for (const [app, byOs] of Object.entries(UA)) {
       const copy = COPY[lang];
       await expect(w.root).toHaveAttribute("data-phase", "in_app_browser");
       await expect(w.status).toHaveText(copy.headline(LABEL[app]));
-      await expect(w.host.locator('[part~="steps"]')).toHaveText(app === "tiktok" ? copy.stepsTiktok : copy.steps);
+      // The app's own menu, under the headline.
+      await expect(w.host.locator('[part~="detail"]')).toHaveText(app === "tiktok" ? copy.stepsTiktok : copy.steps);
       // No intent: link on iOS, and no connect buttons.
       await expect(w.host.locator("a")).toHaveCount(0);
       await expect(w.host.locator('[part~="connect"]')).toHaveCount(0);
       const copied = w.host.locator('[part~="copied"]');
-      await expect(copied).toHaveText("");
+      await expect(copied).toHaveCount(0);
       await w.button(copy.copy).click();
       await expect(copied).toHaveText(copy.copied);
+      await expect(w.live).toHaveText(copy.copied);
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url.href);
       const status = await page.evaluate(() => window.__status);
       expect(status).toEqual([{ phase: "in_app_browser", platform: null, expiresAt: null, code: null, inAppBrowser: { app, os: "ios" } }]);
@@ -117,12 +119,11 @@ for (const [app, byOs] of Object.entries(UA)) {
   }
 }
 
-test("a refused clipboard falls back, then shows the link to copy by hand", async ({ browser, server }) => {
+test("a refused clipboard shows the link to copy by hand", async ({ browser, server }) => {
   const { context, page, url } = await openAs(browser, server, UA.instagram.ios);
-  // A webview that refuses both ways of copying.
+  // A webview that refuses to copy.
   await page.evaluate(() => {
     navigator.clipboard.writeText = () => Promise.reject(new DOMException("denied", "NotAllowedError"));
-    document.execCommand = () => false;
   });
   const w = widget(page, "#widget");
   await w.button("Copy link").click();
@@ -173,7 +174,7 @@ test("an ordinary mobile browser shows the normal buttons and no handoff", async
     await expect(w.button("Connect TikTok")).toBeVisible();
     await expect(w.button("Connect Instagram")).toBeVisible();
     await expect(w.root).toHaveAttribute("data-phase", "idle");
-    await expect(w.host.locator('[part~="handoff"], [part~="copy"]')).toHaveCount(0);
+    await expect(w.host.locator('[part~="open-in-browser"], [part~="copy"]')).toHaveCount(0);
     expect(await page.evaluate(() => window.__status)).toEqual([]);
     await context.close();
   }
