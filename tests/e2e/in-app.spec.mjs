@@ -147,6 +147,21 @@ test("Try here anyway shows the buttons, and connecting from there still works",
   await context.close();
 });
 
+test("a page that knows its flow works there skips the handoff with reset() in its listener", async ({ browser, server }) => {
+  const context = await browser.newContext({ userAgent: UA.instagram.android });
+  await context.addInitScript(RECORD);
+  await context.addInitScript(() =>
+    window.addEventListener("layers-status", (e) => e.detail.phase === "in_app_browser" && e.target.reset(), true),
+  );
+  const page = await context.newPage();
+  await page.goto(server.url);
+  const w = widget(page, "#widget");
+  await expect(w.button("Connect TikTok")).toBeVisible();
+  await expect(w.root).toHaveAttribute("data-phase", "idle");
+  expect((await page.evaluate(() => window.__status)).map((s) => s.phase)).toEqual(["in_app_browser", "idle"]);
+  await context.close();
+});
+
 test("the handoff is announced and axe-clean on Android and iOS, before and after copying", async ({ browser, server }) => {
   const axe = async (page, state) => {
     const { violations } = await new AxeBuilder({ page }).include("#widget").analyze();
