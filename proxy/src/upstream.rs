@@ -95,7 +95,13 @@ impl LayersClient {
         let mut authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
             .unwrap_or_else(|_| HeaderValue::from_static("Bearer"));
         authorization.set_sensitive(true);
-        Self { http, base, key, authorization, timeout }
+        Self {
+            http,
+            base,
+            key,
+            authorization,
+            timeout,
+        }
     }
 
     /// Sends `method /v1/<segments…>` with the key and an optional JSON body.
@@ -140,7 +146,8 @@ impl LayersClient {
         // One deadline for the whole exchange, headers and body, like
         // reqwest's `timeout`: a Layers that dribbles its answer gets 504.
         let deadline = tokio::time::Instant::now() + self.timeout;
-        let timed_out = || Transport::TimedOut(format!("no complete answer within {:?}", self.timeout));
+        let timed_out =
+            || Transport::TimedOut(format!("no complete answer within {:?}", self.timeout));
         let response = tokio::time::timeout_at(deadline, self.http.request(request))
             .await
             .map_err(|_| timed_out())?
@@ -166,7 +173,9 @@ impl LayersClient {
                 .map_err(|_| timed_out())?;
             let Some(frame) = frame else { break };
             let frame = frame.map_err(|error| Transport::Failed(error_chain(&error)))?;
-            let Ok(chunk) = frame.into_data() else { continue };
+            let Ok(chunk) = frame.into_data() else {
+                continue;
+            };
             if body.len() + chunk.len() > MAX_UPSTREAM_BODY {
                 return Err(AppError::upstream_invalid(status.as_u16())
                     .with_retry_after(retry_after)
