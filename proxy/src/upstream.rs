@@ -39,8 +39,10 @@ pub(crate) struct LayersClient {
     http: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     base: Url,
     key: ApiKey,
-    /// `Bearer <key>`, built once and marked sensitive (never printed).
-    authorization: HeaderValue,
+    /// `Bearer <key>`, built once and marked sensitive (never printed);
+    /// `None` when the key holds bytes a header cannot carry (every call
+    /// then fails as 502, with that cause in the log, as reqwest did).
+    authorization: Option<HeaderValue>,
     timeout: Duration,
 }
 
@@ -92,9 +94,12 @@ impl LayersClient {
         let http = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .build(connector);
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
-            .unwrap_or_else(|_| HeaderValue::from_static("Bearer"));
-        authorization.set_sensitive(true);
+        let authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+            .ok()
+            .map(|mut value| {
+                value.set_sensitive(true);
+                value
+            });
         Self {
             http,
             base,
@@ -123,10 +128,13 @@ impl LayersClient {
             .parse()
             .map_err(|_| Transport::Failed("upstream URL is not a valid URI".into()))?;
 
+        let authorization = self.authorization.clone().ok_or_else(|| {
+            Transport::Failed("the API key holds bytes an HTTP header cannot carry".into())
+        })?;
         let mut request = Request::builder()
             .method(method)
             .uri(uri)
-            .header(header::AUTHORIZATION, self.authorization.clone())
+            .header(header::AUTHORIZATION, authorization)
             .header(header::ACCEPT, "application/json")
             .header(
                 header::USER_AGENT,
@@ -335,6 +343,28 @@ mod tests {
         assert!(!ok("Bearer lp_live_SECRET"));
         assert!(!ok("7 lp_live_SECRET"));
         assert!(!ok("12345678901"));
+    }
+
+    #[tokio::test]
+    async fn a_key_no_header_can_carry_fails_the_call_as_unavailable() {
+        // An upstream that would answer: the call must not even connect.
+        let upstream = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        upstream.set_nonblocking(true).unwrap();
+        let base = format!("http://{}", upstream.local_addr().unwrap());
+        let client = LayersClient::new(
+            base.parse().unwrap(),
+            ApiKey::new("lp_live_\u{7}bell"),
+            Duration::from_secs(1),
+            Duration::from_secs(1),
+        );
+        let error = client.send(Method::GET, &["x"], None).await.unwrap_err();
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+        assert_eq!(
+            upstream.accept().map(|_| ()).unwrap_err().kind(),
+            std::io::ErrorKind::WouldBlock,
+            "no connection was opened with a key that cannot be sent"
+        );
     }
 
     #[test]
