@@ -12,8 +12,13 @@
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, Full};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 use url::Url;
 
 use crate::config::ApiKey;
@@ -23,11 +28,22 @@ use crate::error::{AppError, X_REQUEST_ID};
 const MAX_UPSTREAM_BODY: usize = 1024 * 1024;
 
 /// A pooled, redirect-free client for one Layers base URL and key.
+///
+/// hyper's own client, not reqwest: under load reqwest's layers (URL to URI,
+/// the redirect policy even when off, its timeout and decoder wrappers) were
+/// about 40% of the proxy's CPU per forwarded poll (docs/proxy.md,
+/// Performance). hyper never follows a redirect, which is what we want: a
+/// redirect would carry the key somewhere we did not choose.
 #[derive(Clone)]
 pub(crate) struct LayersClient {
-    http: reqwest::Client,
+    http: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     base: Url,
     key: ApiKey,
+    /// `Bearer <key>`, built once and marked sensitive (never printed);
+    /// `None` when the key holds bytes a header cannot carry (every call
+    /// then fails as 502, with that cause in the log, as reqwest did).
+    authorization: Option<HeaderValue>,
+    timeout: Duration,
 }
 
 /// What comes back down from Layers (already checked to be JSON).
@@ -40,6 +56,23 @@ pub(crate) struct UpstreamReply {
     request_id: Option<HeaderValue>,
 }
 
+/// Why a request to Layers got no answer: the two cases the caller tells
+/// apart (504 against 502), with the transport's own words for the log.
+#[derive(Debug)]
+enum Transport {
+    TimedOut(String),
+    Failed(String),
+}
+
+impl From<Transport> for AppError {
+    fn from(error: Transport) -> Self {
+        match error {
+            Transport::TimedOut(cause) => AppError::upstream_timeout().with_cause(cause),
+            Transport::Failed(cause) => AppError::upstream_unavailable().with_cause(cause),
+        }
+    }
+}
+
 impl LayersClient {
     pub(crate) fn new(
         base: Url,
@@ -47,15 +80,33 @@ impl LayersClient {
         connect_timeout: Duration,
         timeout: Duration,
     ) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(connect_timeout)
-            .timeout(timeout)
-            // A redirect would carry the key somewhere we did not choose.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("layers-proxy/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("a rustls client with static settings always builds");
-        Self { http, base, key }
+        let mut tcp = HttpConnector::new();
+        tcp.set_connect_timeout(Some(connect_timeout));
+        tcp.set_nodelay(true);
+        // The https connector refuses nothing by itself: `http://` bases are
+        // the sandbox and tests (the config decides which schemes are allowed).
+        tcp.enforce_http(false);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_webpki_roots()
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(tcp);
+        let http = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build(connector);
+        let authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+            .ok()
+            .map(|mut value| {
+                value.set_sensitive(true);
+                value
+            });
+        Self {
+            http,
+            base,
+            key,
+            authorization,
+            timeout,
+        }
     }
 
     /// Sends `method /v1/<segments…>` with the key and an optional JSON body.
@@ -72,34 +123,67 @@ impl LayersClient {
             .pop_if_empty()
             .push("v1")
             .extend(segments);
+        let uri: Uri = url
+            .as_str()
+            .parse()
+            .map_err(|_| Transport::Failed("upstream URL is not a valid URI".into()))?;
 
-        let mut request = self
-            .http
-            .request(method, url)
-            .bearer_auth(self.key.expose())
-            .header(header::ACCEPT, "application/json");
-        if let Some(body) = json_body {
-            request = request
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(body);
-        }
+        let authorization = self.authorization.clone().ok_or_else(|| {
+            Transport::Failed("the API key holds bytes an HTTP header cannot carry".into())
+        })?;
+        let mut request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, authorization)
+            .header(header::ACCEPT, "application/json")
+            .header(
+                header::USER_AGENT,
+                concat!("layers-proxy/", env!("CARGO_PKG_VERSION")),
+            );
+        let body = match json_body {
+            Some(body) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Full::new(Bytes::from(body))
+            }
+            None => Full::new(Bytes::new()),
+        };
+        let request = request
+            .body(body)
+            .map_err(|_| Transport::Failed("upstream request could not be built".into()))?;
 
-        let mut response = request.send().await.map_err(transport_error)?;
-        let status = response.status();
+        // One deadline for the whole exchange, headers and body, like
+        // reqwest's `timeout`: a Layers that dribbles its answer gets 504.
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let timed_out =
+            || Transport::TimedOut(format!("no complete answer within {:?}", self.timeout));
+        let response = tokio::time::timeout_at(deadline, self.http.request(request))
+            .await
+            .map_err(|_| timed_out())?
+            .map_err(|error| transport_error(&error))?;
+        let (parts, mut incoming) = response.into_parts();
+        let status = parts.status;
         let key = self.key.expose();
-        let retry_after = response
-            .headers()
+        let retry_after = parts
+            .headers
             .get(header::RETRY_AFTER)
             .filter(|v| is_retry_after(v, key))
             .cloned();
-        let request_id = response
-            .headers()
+        let request_id = parts
+            .headers
             .get(X_REQUEST_ID)
             .filter(|v| is_request_id(v, key))
             .cloned();
 
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        loop {
+            let frame = tokio::time::timeout_at(deadline, incoming.frame())
+                .await
+                .map_err(|_| timed_out())?;
+            let Some(frame) = frame else { break };
+            let frame = frame.map_err(|error| Transport::Failed(error_chain(&error)))?;
+            let Ok(chunk) = frame.into_data() else {
+                continue;
+            };
             if body.len() + chunk.len() > MAX_UPSTREAM_BODY {
                 return Err(AppError::upstream_invalid(status.as_u16())
                     .with_retry_after(retry_after)
@@ -177,16 +261,21 @@ fn is_error_envelope(json: &serde_json::Value) -> bool {
         .is_some_and(serde_json::Value::is_string)
 }
 
-/// Timeout (connect or total) → 504; refused, reset, DNS, TLS → 502.
-fn transport_error(error: reqwest::Error) -> AppError {
-    let timed_out = error.is_timeout();
-    // `without_url`: the URL holds a state token (the key is never in it).
-    let cause = error_chain(&error.without_url());
-    if timed_out {
-        AppError::upstream_timeout().with_cause(cause)
-    } else {
-        AppError::upstream_unavailable().with_cause(cause)
+/// A connect timeout → 504; refused, reset, DNS, TLS, garbage → 502. The
+/// chain names no URL (it holds a state token; the key is never in it).
+fn transport_error(error: &hyper_util::client::legacy::Error) -> Transport {
+    let cause = error_chain(error);
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+    while let Some(inner) = source {
+        if inner
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return Transport::TimedOut(cause);
+        }
+        source = inner.source();
     }
+    Transport::Failed(cause)
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {
@@ -254,6 +343,28 @@ mod tests {
         assert!(!ok("Bearer lp_live_SECRET"));
         assert!(!ok("7 lp_live_SECRET"));
         assert!(!ok("12345678901"));
+    }
+
+    #[tokio::test]
+    async fn a_key_no_header_can_carry_fails_the_call_as_unavailable() {
+        // An upstream that would answer: the call must not even connect.
+        let upstream = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        upstream.set_nonblocking(true).unwrap();
+        let base = format!("http://{}", upstream.local_addr().unwrap());
+        let client = LayersClient::new(
+            base.parse().unwrap(),
+            ApiKey::new("lp_live_\u{7}bell"),
+            Duration::from_secs(1),
+            Duration::from_secs(1),
+        );
+        let error = client.send(Method::GET, &["x"], None).await.unwrap_err();
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+        assert_eq!(
+            upstream.accept().map(|_| ()).unwrap_err().kind(),
+            std::io::ErrorKind::WouldBlock,
+            "no connection was opened with a key that cannot be sent"
+        );
     }
 
     #[test]
