@@ -5,7 +5,7 @@
 //! `event: ready` `data: {}` first; `event: nudge` `data: {"platform":"…"}`
 //! when a webhook concerns this state's project and platform; `event: end`
 //! `data: {"reason":"outcome"|"expired"}` last, then the stream closes; a
-//! `:heartbeat` comment line every heartbeat interval. No event carries an
+//! `: heartbeat` comment line every heartbeat interval. No event carries an
 //! outcome: the widget confirms with an oauth-status poll.
 
 use std::convert::Infallible;
