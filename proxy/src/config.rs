@@ -13,6 +13,12 @@ use url::Url;
 
 use crate::allowlist::ReturnUrlAllowlist;
 use crate::authorize_url::AuthorizeUrlPolicy;
+use crate::webhook_signature::{WebhookSecret, DEFAULT_WEBHOOK_TOLERANCE};
+
+/// Open outcome streams per process by default (see [`Config::max_event_streams`]).
+pub const DEFAULT_MAX_EVENT_STREAMS: usize = 10_000;
+/// How often an idle outcome stream sends a comment line (see [`Config::event_heartbeat`]).
+pub const DEFAULT_EVENT_HEARTBEAT: Duration = Duration::from_secs(15);
 
 /// The Layers API key. Only the upstream client ever reads it, to build the
 /// `Authorization` header; `Debug` shows a placeholder so no log can print it.
@@ -222,6 +228,12 @@ pub struct Config {
     pub(crate) timeout: Duration,
     pub(crate) body_timeout: Duration,
     pub(crate) state_max_age: Duration,
+    pub(crate) webhook_secret: Option<WebhookSecret>,
+    pub(crate) webhook_tolerance: Duration,
+    pub(crate) max_event_streams: usize,
+    pub(crate) event_heartbeat: Duration,
+    #[cfg(feature = "redis")]
+    pub(crate) redis: Option<redis::Client>,
 }
 
 impl Config {
@@ -251,6 +263,12 @@ impl Config {
             timeout: Duration::from_secs(15),
             body_timeout: DEFAULT_BODY_TIMEOUT,
             state_max_age: crate::session::DEFAULT_STATE_MAX_AGE,
+            webhook_secret: None,
+            webhook_tolerance: DEFAULT_WEBHOOK_TOLERANCE,
+            max_event_streams: DEFAULT_MAX_EVENT_STREAMS,
+            event_heartbeat: DEFAULT_EVENT_HEARTBEAT,
+            #[cfg(feature = "redis")]
+            redis: None,
         }
     }
 
@@ -364,6 +382,47 @@ impl Config {
         self
     }
 
+    /// Enables `POST {prefix}/webhooks/layers` with the secret Layers signs
+    /// its webhooks with (`whsec_…`; Standard Webhooks is our assumption, see
+    /// `docs/proxy.md`). Without it that route answers 404.
+    pub fn webhook_secret(mut self, secret: WebhookSecret) -> Self {
+        self.webhook_secret = Some(secret);
+        self
+    }
+
+    /// How far a webhook's `webhook-timestamp` may be from now, either way
+    /// (default 5 minutes, the Standard Webhooks default). Ids are remembered
+    /// for twice this, to refuse replays.
+    pub fn webhook_tolerance(mut self, tolerance: Duration) -> Self {
+        self.webhook_tolerance = tolerance;
+        self
+    }
+
+    /// Outcome streams (`GET {prefix}/social/oauth-events/{state}`) open at
+    /// once in this process; one more is answered 503 `STREAMS_EXHAUSTED`
+    /// (the widget then just polls). Default [`DEFAULT_MAX_EVENT_STREAMS`].
+    pub fn max_event_streams(mut self, max: usize) -> Self {
+        self.max_event_streams = max;
+        self
+    }
+
+    /// Interval of the outcome stream's heartbeat comment (default 15 s).
+    pub fn event_heartbeat(mut self, interval: Duration) -> Self {
+        self.event_heartbeat = interval;
+        self
+    }
+
+    /// Shares nudges, webhook replay ids and mint counts with every instance
+    /// using the same Redis (`redis://host:6379/0`, `rediss://…`). Connects in
+    /// the background when the router is built (inside a tokio runtime); while
+    /// Redis is away each instance falls back to its own memory.
+    #[cfg(feature = "redis")]
+    pub fn redis_url(mut self, url: &str) -> Result<Self, ConfigError> {
+        let client = redis::Client::open(url.trim()).map_err(|_| ConfigError::RedisUrl)?;
+        self.redis = Some(client);
+        Ok(self)
+    }
+
     /// The upstream base URL, normalized to end with `/` and without `/v1`.
     pub fn api_base(&self) -> &Url {
         &self.api_base
@@ -397,7 +456,11 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("body_timeout", &self.body_timeout)
             .field("state_max_age", &self.state_max_age)
-            .finish()
+            .field("webhook_secret", &self.webhook_secret)
+            .field("webhook_tolerance", &self.webhook_tolerance)
+            .field("max_event_streams", &self.max_event_streams)
+            .field("event_heartbeat", &self.event_heartbeat)
+            .finish_non_exhaustive()
     }
 }
 
@@ -426,6 +489,13 @@ pub enum ConfigError {
         /// Why, without echoing the URL (it may hold credentials).
         reason: &'static str,
     },
+    /// The webhook signing secret is not `whsec_<base64>` (see [`WebhookSecret`]).
+    WebhookSecret {
+        /// Why, without echoing the secret.
+        reason: &'static str,
+    },
+    /// The Redis URL does not parse (`redis://host:port/db`); not echoed, it may hold a password.
+    RedisUrl,
 }
 
 impl fmt::Display for ConfigError {
@@ -439,6 +509,12 @@ impl fmt::Display for ConfigError {
             Self::UpstreamBase { reason } => {
                 write!(f, "the Layers API base URL is refused: {reason}")
             }
+            Self::WebhookSecret { reason } => {
+                write!(f, "the Layers webhook secret is refused: {reason}")
+            }
+            Self::RedisUrl => f.write_str(
+                "the Redis URL is refused: it must look like redis://host:6379/0 (or rediss://, redis+unix://)",
+            ),
         }
     }
 }

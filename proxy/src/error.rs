@@ -133,6 +133,51 @@ impl AppError {
         .with_retry_after(Some(HeaderValue::from(retry_after_secs)))
     }
 
+    /// A webhook delivery that is not well-formed (missing or malformed
+    /// Standard Webhooks headers, a body that is not the event JSON).
+    pub(crate) fn webhook_malformed(field: &str, message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "WEBHOOK_MALFORMED", message)
+            .with_details(json!({ "field": field }))
+    }
+
+    /// A webhook whose signature does not verify with the configured secret.
+    pub(crate) fn webhook_signature_invalid() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "WEBHOOK_SIGNATURE_INVALID",
+            "No webhook-signature entry verifies with this proxy's webhook secret.",
+        )
+    }
+
+    /// A webhook whose `webhook-timestamp` is outside the tolerance.
+    pub(crate) fn webhook_timestamp_stale(tolerance_secs: u64) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "WEBHOOK_TIMESTAMP_STALE",
+            "webhook-timestamp is too far from this proxy's clock.",
+        )
+        .with_details(json!({ "toleranceSeconds": tolerance_secs }))
+    }
+
+    /// A webhook id this proxy (or, with Redis, any instance) already accepted.
+    pub(crate) fn webhook_replayed() -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "WEBHOOK_REPLAYED",
+            "This webhook-id was already received.",
+        )
+    }
+
+    /// The process already holds its maximum of open outcome streams.
+    pub(crate) fn streams_exhausted() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "STREAMS_EXHAUSTED",
+            "Too many open outcome streams; poll oauth-status instead.",
+        )
+        .with_retry_after(Some(HeaderValue::from_static("30")))
+    }
+
     pub(crate) fn upstream_unavailable() -> Self {
         Self::new(
             StatusCode::BAD_GATEWAY,

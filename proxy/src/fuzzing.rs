@@ -22,8 +22,8 @@ use crate::allowlist::ReturnUrlAllowlist;
 use crate::csrf::{CsrfPolicy, CsrfVerdict};
 use crate::extract::{is_id, MAX_BODY_BYTES};
 use crate::session::{
-    owns, CookieAttributes, Session, StateCookies, COOKIE_NAME, DEFAULT_STATE_MAX_AGE, MAX_STATE_LEN,
-    STATE_COOKIE_PREFIX,
+    owns, CookieAttributes, Session, StateCookies, COOKIE_NAME, DEFAULT_STATE_MAX_AGE,
+    MAX_STATE_LEN, STATE_COOKIE_PREFIX,
 };
 use crate::{ApiKey, Config, CookieSecret, MintLimit};
 
@@ -202,7 +202,8 @@ pub fn cookie(data: &[u8]) {
             continue; // never stored: a state is checked before its cookie exists
         }
         let name = format!("{STATE_COOKIE_PREFIX}{state}");
-        let signed = SignedCookieJar::new(key.clone()).add(Cookie::new(name.clone(), value.to_owned()));
+        let signed =
+            SignedCookieJar::new(key.clone()).add(Cookie::new(name.clone(), value.to_owned()));
         if owns(&returned(signed), &key, state, now, max_age) {
             let issued = pairs
                 .iter()
@@ -212,7 +213,10 @@ pub fn cookie(data: &[u8]) {
                 let now = 1_800_000_000u64;
                 iat <= now + 60 && now.saturating_sub(iat) < max_age.as_secs()
             });
-            assert!(fresh, "{value:?} honoured for {state:?} without a fresh iat");
+            assert!(
+                fresh,
+                "{value:?} honoured for {state:?} without a fresh iat"
+            );
         }
         if let Ok(forged) = HeaderValue::from_str(&format!("{name}={value}")) {
             let headers = HeaderMap::from_iter([(header::COOKIE, forged)]);
@@ -228,6 +232,7 @@ pub fn cookie(data: &[u8]) {
             now,
             Duration::from_secs(600),
             max_age,
+            &crate::session::StateBinding::default(),
         );
         assert!(
             owns(&returned(jar), &key, state, now, max_age),
@@ -374,7 +379,9 @@ pub fn mint(data: &[u8]) {
     assert_eq!(up["platform"].as_str(), platform);
     // What goes upstream is the URL that was checked, in its normalised form
     // (issue 13: never the raw text beside the checked value).
-    let checked = return_url.and_then(|u| Url::parse(u).ok()).map(String::from);
+    let checked = return_url
+        .and_then(|u| Url::parse(u).ok())
+        .map(String::from);
     assert_eq!(up["returnUrl"].as_str(), checked.as_deref());
     for name in ["scopes", "usageNote"] {
         assert_eq!(

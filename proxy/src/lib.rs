@@ -18,15 +18,25 @@
 mod access_log;
 mod allowlist;
 mod authorize_url;
+mod backplane;
 mod config;
 mod csrf;
 mod error;
+mod events;
 mod extract;
-#[cfg(any(test, feature = "fuzzing"))] #[doc(hidden)] pub mod fuzzing;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
+mod hub;
 mod mint_limit;
+#[cfg(feature = "redis")]
+mod redis_link;
+mod replay;
 mod routes;
 mod session;
 mod upstream;
+mod webhook;
+mod webhook_signature;
 
 use std::sync::Arc;
 
@@ -41,9 +51,11 @@ pub use authorize_url::PLATFORM_AUTHORIZE_HOSTS;
 pub use config::{
     ApiKey, Config, ConfigError, CookieSecret, MintLimit, ProjectAuthorizer, RequestContext,
     SecureCookies, UpstreamBase, COOKIE_SECRET_MIN_BYTES, DEFAULT_BODY_TIMEOUT,
+    DEFAULT_EVENT_HEARTBEAT, DEFAULT_MAX_EVENT_STREAMS,
 };
 pub use extract::MAX_BODY_BYTES;
 pub use session::{COOKIE_NAME, DEFAULT_STATE_MAX_AGE, MAX_STATES, STATE_COOKIE_PREFIX};
+pub use webhook_signature::{WebhookSecret, DEFAULT_WEBHOOK_TOLERANCE};
 
 /// The widget-facing routes (Layers' paths without `/v1`), ready to nest under
 /// any prefix. Every other path answers 404 with the error envelope.
@@ -59,6 +71,8 @@ pub fn router(config: Config) -> Router {
     Router::new()
         .route("/projects/{projectId}/social/oauth-url", post(routes::mint))
         .route("/social/oauth-status/{state}", get(routes::oauth_status))
+        .route("/social/oauth-events/{state}", get(events::oauth_events))
+        .route("/webhooks/layers", post(webhook::receive))
         .route(
             "/projects/{projectId}/social-accounts",
             get(routes::social_accounts),
@@ -66,7 +80,7 @@ pub fn router(config: Config) -> Router {
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .with_state(proxy)
-        // Read by the mint's `Bytes` extractor; the only route with a body.
+        // Read by the `MintBody` extractor (the mint and the webhook).
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // State tokens and account lists are per-user: no cache may keep them.
         .layer(SetResponseHeaderLayer::overriding(

@@ -1,4 +1,4 @@
-//! The three widget-facing routes. Each handler reads top to bottom in the
+//! The widget-facing routes (the outcome stream is in `events`, the webhook in `webhook`). Each handler reads top to bottom in the
 //! order its checks run; nothing reaches Layers until every check has passed.
 
 use std::sync::Arc;
@@ -13,20 +13,24 @@ use serde_json::{json, Map, Value};
 
 use crate::allowlist::ReturnUrlAllowlist;
 use crate::authorize_url::AuthorizeUrlPolicy;
+use crate::backplane::Backplane;
 use crate::config::{Config, ProjectAuthorizer, RequestContext, SecureCookies};
 use crate::csrf::CsrfPolicy;
 use crate::error::AppError;
 use crate::extract::{is_id, AllowedCaller, Id, MintBody};
+use crate::hub::{Hub, Signal};
 use crate::mint_limit::{retry_after_secs, MintLimiter};
-use crate::session::{self, CookieAttributes, Session, StateCookies};
+use crate::replay::ReplayGuard;
+use crate::session::{self, CookieAttributes, Session, StateBinding, StateCookies};
 use crate::upstream::LayersClient;
+use crate::webhook_signature::WebhookSecret;
 
-const PLATFORMS: [&str; 2] = ["tiktok", "instagram"];
+pub(crate) const PLATFORMS: [&str; 2] = ["tiktok", "instagram"];
 
 /// Everything the handlers share, built once per [`crate::router`].
 pub(crate) struct Proxy {
     layers: LayersClient,
-    cookie_key: Key,
+    pub(crate) cookie_key: Key,
     secure_cookies: SecureCookies,
     cookie_path: Option<String>,
     pub(crate) csrf: CsrfPolicy,
@@ -34,18 +38,34 @@ pub(crate) struct Proxy {
     authorize_urls: AuthorizeUrlPolicy,
     authorize_project: ProjectAuthorizer,
     mint_limiter: MintLimiter,
+    mint_limit: crate::config::MintLimit,
     pub(crate) body_timeout: Duration,
-    state_max_age: Duration,
+    pub(crate) state_max_age: Duration,
+    pub(crate) hub: Hub,
+    pub(crate) backplane: Backplane,
+    pub(crate) webhooks: Webhooks,
+    pub(crate) event_heartbeat: Duration,
+}
+
+/// The webhook route's settings and memory.
+pub(crate) struct Webhooks {
+    /// `None`: the route answers 404.
+    pub(crate) secret: Option<WebhookSecret>,
+    pub(crate) tolerance: Duration,
+    pub(crate) replays: ReplayGuard,
 }
 
 /// A state Layers minted, and how long it lives (from its `expiresAt`).
 struct Minted {
     state: String,
     lifetime: Duration,
+    binding: StateBinding,
 }
 
 impl Proxy {
     pub(crate) fn new(config: Config) -> Self {
+        let hub = Hub::new(config.max_event_streams);
+        let backplane = Backplane::start(&config, &hub);
         Self {
             layers: LayersClient::new(
                 config.api_base,
@@ -64,8 +84,17 @@ impl Proxy {
             authorize_urls: config.authorize_urls,
             authorize_project: config.authorize_project,
             mint_limiter: MintLimiter::new(config.mint_limit),
+            mint_limit: config.mint_limit,
             body_timeout: config.body_timeout,
             state_max_age: config.state_max_age,
+            hub,
+            backplane,
+            webhooks: Webhooks {
+                secret: config.webhook_secret,
+                tolerance: config.webhook_tolerance,
+                replays: ReplayGuard::new(config.webhook_tolerance * 2),
+            },
+            event_heartbeat: config.event_heartbeat,
         }
     }
 
@@ -112,14 +141,27 @@ pub(crate) async fn mint(
     let mut jar = session.add_to(SignedCookieJar::new(proxy.cookie_key.clone()), &attributes);
     match outcome {
         Ok((response, minted)) => {
-            if let Some(Minted { state, lifetime }) = minted {
+            if let Some(Minted {
+                state,
+                lifetime,
+                binding,
+            }) = minted
+            {
                 let held = StateCookies::from_headers(
                     &parts.headers,
                     &proxy.cookie_key,
                     now,
                     proxy.state_max_age,
                 );
-                jar = held.remember(jar, &attributes, &state, now, lifetime, proxy.state_max_age);
+                jar = held.remember(
+                    jar,
+                    &attributes,
+                    &state,
+                    now,
+                    lifetime,
+                    proxy.state_max_age,
+                    &binding,
+                );
             }
             (jar, response).into_response()
         }
@@ -140,10 +182,18 @@ async fn mint_in_session(
         return Err(AppError::not_found());
     }
     let MintBody(body) = body?;
-    let upstream_body = validate_mint_body(&body, &proxy.return_urls)?;
-    proxy
-        .mint_limiter
-        .try_acquire(&session.id, Instant::now())
+    let CheckedMint {
+        body: upstream_body,
+        platform,
+    } = validate_mint_body(&body, &proxy.return_urls)?;
+    // Counted across instances in Redis when there is one; else (or while it
+    // is away) in this instance's memory.
+    let shared = proxy
+        .backplane
+        .try_mint(&session.id, proxy.mint_limit)
+        .await;
+    shared
+        .unwrap_or_else(|| proxy.mint_limiter.try_acquire(&session.id, Instant::now()))
         .map_err(|wait| AppError::rate_limited(retry_after_secs(wait)))?;
 
     let reply = proxy
@@ -171,6 +221,10 @@ async fn mint_in_session(
         minted = Some(Minted {
             state: state.to_owned(),
             lifetime: remaining_lifetime(&reply.json, now).unwrap_or(proxy.state_max_age),
+            binding: StateBinding {
+                project: project.clone(),
+                platform: platform.to_owned(),
+            },
         });
     }
     Ok((reply.into_response(), minted))
@@ -207,6 +261,11 @@ pub(crate) async fn oauth_status(
         .layers
         .send(Method::GET, &["social", "oauth-status", &state], None)
         .await?;
+    let status = reply.json.get("status").and_then(Value::as_str);
+    if reply.status.is_success() && matches!(status, Some("completed" | "failed")) {
+        // The browser has its outcome: its stream (here or on another instance) can end.
+        proxy.backplane.publish(&proxy.hub, Signal::Ended { state });
+    }
     Ok(reply.into_response())
 }
 
@@ -239,9 +298,18 @@ pub(crate) async fn method_not_allowed() -> AppError {
     AppError::method_not_allowed()
 }
 
+/// A mint body as it goes upstream, and its platform (for the state cookie).
+struct CheckedMint {
+    body: Vec<u8>,
+    platform: &'static str,
+}
+
 /// Checks the mint body and rebuilds it from the known fields only, so nothing
 /// the widget adds travels upstream unexamined.
-fn validate_mint_body(body: &[u8], return_urls: &ReturnUrlAllowlist) -> Result<Vec<u8>, AppError> {
+fn validate_mint_body(
+    body: &[u8],
+    return_urls: &ReturnUrlAllowlist,
+) -> Result<CheckedMint, AppError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|_| AppError::validation("body", "The request body must be a JSON object."))?;
     let Value::Object(fields) = value else {
@@ -251,16 +319,13 @@ fn validate_mint_body(body: &[u8], return_urls: &ReturnUrlAllowlist) -> Result<V
         ));
     };
 
-    let platform = fields
-        .get("platform")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if !PLATFORMS.contains(&platform) {
+    let platform = fields.get("platform").and_then(Value::as_str);
+    let Some(platform) = PLATFORMS.into_iter().find(|p| Some(*p) == platform) else {
         return Err(AppError::validation(
             "platform",
             "platform must be one of: tiktok, instagram.",
         ));
-    }
+    };
 
     let return_url = fields
         .get("returnUrl")
@@ -306,7 +371,10 @@ fn validate_mint_body(body: &[u8], return_urls: &ReturnUrlAllowlist) -> Result<V
             ))
         }
     }
-    Ok(serde_json::to_vec(&Value::Object(upstream)).expect("a JSON map always serializes"))
+    Ok(CheckedMint {
+        body: serde_json::to_vec(&Value::Object(upstream)).expect("a JSON map always serializes"),
+        platform,
+    })
 }
 
 /// The prefix this router is nested under (`/api/layers`), or `/`.
@@ -351,7 +419,7 @@ mod tests {
 
     fn validate(body: &str) -> Result<Value, (u16, &'static str, Value)> {
         validate_mint_body(body.as_bytes(), &allowlist())
-            .map(|bytes| serde_json::from_slice(&bytes).unwrap())
+            .map(|checked| serde_json::from_slice(&checked.body).unwrap())
             .map_err(|e| (e.status().as_u16(), e.code(), Value::Null))
     }
 

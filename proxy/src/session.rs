@@ -7,13 +7,16 @@
 //! - `layers_proxy_session`: the session id (`sid=…`), for the mint limit and
 //!   the authorization hook. Its value never changes once set.
 //! - one `layers_proxy_st_<state>` per minted state (`st=<state>&iat=<unix
-//!   seconds>`). One cookie per state rather than one cookie holding a list:
+//!   seconds>&prj=<project>&pf=<platform>&exp=<unix seconds>`). One cookie per state rather than one cookie holding a list:
 //!   two mints sent at once from one browser each add their own cookie, where
 //!   a shared list would be overwritten by the last `Set-Cookie` and lose the
 //!   other attempt. The state is repeated inside the signed value because the
 //!   signature covers the value only, not the name. `iat` (issued at) lets the
 //!   proxy refuse a replayed old cookie after [`DEFAULT_STATE_MAX_AGE`] even if
-//!   a client ignores `Max-Age`.
+//!   a client ignores `Max-Age`. `prj`, `pf` and `exp` (the state's project,
+//!   platform and `expiresAt`) bind the outcome stream (`oauth-events`) to the
+//!   webhook nudges that concern it, on whichever instance holds the stream;
+//!   cookies from before they existed lack them and still verify.
 //!
 //! Attributes and why:
 //! - `HttpOnly`: page scripts (and an XSS) cannot read or copy them.
@@ -142,7 +145,7 @@ pub(crate) fn owns(
 ) -> bool {
     verified(headers, key, &cookie_name(state))
         .and_then(|cookie| decode_state(cookie.value()))
-        .is_some_and(|(named, issued)| named == state && fresh(issued, now, max_age))
+        .is_some_and(|d| d.state == state && fresh(d.issued, now, max_age))
 }
 
 fn fresh(issued: u64, now: SystemTime, max_age: Duration) -> bool {
@@ -151,19 +154,83 @@ fn fresh(issued: u64, now: SystemTime, max_age: Duration) -> bool {
     issued <= now + 60 && now.saturating_sub(issued) < max_age.as_secs()
 }
 
-fn decode_state(value: &str) -> Option<(String, u64)> {
+/// What a minted state is about, carried signed in its cookie.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct StateBinding {
+    pub(crate) project: String,
+    pub(crate) platform: String,
+}
+
+/// A state this browser holds a valid cookie for, as the stream route needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HeldState {
+    /// `None` for a cookie written before the binding was recorded.
+    pub(crate) binding: Option<StateBinding>,
+    /// The state's `expiresAt` (unix seconds); for an older cookie, when it stops being honoured.
+    pub(crate) expires: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Decoded {
+    state: String,
+    issued: u64,
+    binding: Option<StateBinding>,
+    expires: Option<u64>,
+}
+
+fn decode_state(value: &str) -> Option<Decoded> {
     let mut state = None;
     let mut issued = None;
+    let mut project = None;
+    let mut platform = None;
+    let mut expires = None;
     for (name, value) in url::form_urlencoded::parse(value.as_bytes()) {
         match &*name {
             "st" if state.is_none() && value.len() <= MAX_STATE_LEN => {
                 state = Some(value.into_owned())
             }
             "iat" if issued.is_none() => issued = Some(value.parse().ok()?),
+            "prj" if project.is_none() && value.len() <= MAX_STATE_LEN => {
+                project = Some(value.into_owned())
+            }
+            "pf" if platform.is_none() && value.len() <= 32 => platform = Some(value.into_owned()),
+            "exp" if expires.is_none() => expires = Some(value.parse().ok()?),
             _ => return None,
         }
     }
-    Some((state?, issued?))
+    let binding = match (project, platform) {
+        (Some(project), Some(platform)) => Some(StateBinding { project, platform }),
+        (None, None) => None,
+        // Half a binding is not one this proxy wrote.
+        _ => return None,
+    };
+    Some(Decoded {
+        state: state?,
+        issued: issued?,
+        binding,
+        expires,
+    })
+}
+
+/// The state's cookie if this request carries a valid one (as [`owns`]), with
+/// what it is bound to and when it ends.
+pub(crate) fn held(
+    headers: &HeaderMap,
+    key: &Key,
+    state: &str,
+    now: SystemTime,
+    max_age: Duration,
+) -> Option<HeldState> {
+    let decoded = verified(headers, key, &cookie_name(state))
+        .and_then(|cookie| decode_state(cookie.value()))
+        .filter(|d| d.state == state && fresh(d.issued, now, max_age))?;
+    let honoured_until = decoded.issued + max_age.as_secs();
+    Some(HeldState {
+        binding: decoded.binding,
+        expires: decoded
+            .expires
+            .map_or(honoured_until, |e| e.min(honoured_until)),
+    })
 }
 
 impl StateCookies {
@@ -182,8 +249,8 @@ impl StateCookies {
                 continue;
             };
             match verified(headers, key, &name).and_then(|c| decode_state(c.value())) {
-                Some((named, issued)) if named == state && fresh(issued, now, max_age) => {
-                    valid.push((named, issued))
+                Some(d) if d.state == state && fresh(d.issued, now, max_age) => {
+                    valid.push((d.state, d.issued))
                 }
                 _ => stale.push(name.clone()),
             }
@@ -193,8 +260,9 @@ impl StateCookies {
     }
 
     /// Adds the cookie for a newly minted `state` (honoured for `lifetime`,
-    /// Layers' remaining time, at most `max_age`), and removals for stale
-    /// cookies and for the oldest beyond [`MAX_STATES`].
+    /// Layers' remaining time, at most `max_age`, and bound to `binding`), and
+    /// removals for stale cookies and for the oldest beyond [`MAX_STATES`].
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn remember(
         mut self,
         jar: SignedCookieJar,
@@ -203,6 +271,7 @@ impl StateCookies {
         now: SystemTime,
         lifetime: Duration,
         max_age: Duration,
+        binding: &StateBinding,
     ) -> SignedCookieJar {
         self.valid.retain(|(s, _)| s != state);
         let excess = (self.valid.len() + 1).saturating_sub(MAX_STATES);
@@ -219,12 +288,18 @@ impl StateCookies {
         let value = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("st", state)
             .append_pair("iat", &unix(now).to_string())
+            .append_pair("prj", &binding.project)
+            .append_pair("pf", &binding.platform)
+            .append_pair("exp", &(unix(now) + lifetime.as_secs()).to_string())
             .finish();
         // A minute past the state's own life: a browser drops a cookie at
         // Max-Age, whole seconds, and the widget's last poll goes 1 s before
         // `expiresAt`; without the margin that poll could go cookieless and
         // read 404 instead of Layers' answer. `max_age` still bounds it.
-        let seconds = (lifetime + STATE_COOKIE_GRACE).min(max_age).as_secs().max(1);
+        let seconds = (lifetime + STATE_COOKIE_GRACE)
+            .min(max_age)
+            .as_secs()
+            .max(1);
         let mut cookie = attributes.apply(Cookie::new(cookie_name(state), value));
         cookie.set_max_age(time::Duration::seconds(seconds as i64));
         jar.add(cookie)
@@ -337,6 +412,10 @@ mod tests {
             at(now),
             Duration::from_secs(600),
             DEFAULT_STATE_MAX_AGE,
+            &StateBinding {
+                project: "prj_demo".into(),
+                platform: "tiktok".into(),
+            },
         ))
     }
 
@@ -498,6 +577,42 @@ mod tests {
         assert!(decode_state("iat=1").is_none());
         assert!(decode_state("st=st_a&iat=x").is_none());
         assert!(decode_state("st=st_a&iat=1&x=2").is_none());
-        assert_eq!(decode_state("st=st_a&iat=1"), Some(("st_a".into(), 1)));
+        assert!(
+            decode_state("st=st_a&iat=1&prj=prj_a").is_none(),
+            "half a binding"
+        );
+        assert!(decode_state("st=st_a&iat=1&prj=a&pf=b&exp=x").is_none());
+        let old = decode_state("st=st_a&iat=1").unwrap();
+        assert_eq!(
+            (old.state.as_str(), old.issued, old.binding, old.expires),
+            ("st_a", 1, None, None)
+        );
+        let bound = decode_state("st=st_a&iat=1&prj=prj_a&pf=tiktok&exp=601").unwrap();
+        assert_eq!(
+            bound.binding,
+            Some(StateBinding {
+                project: "prj_a".into(),
+                platform: "tiktok".into()
+            })
+        );
+        assert_eq!(bound.expires, Some(601));
+    }
+
+    #[test]
+    fn held_state_carries_its_binding_and_end() {
+        let key = Key::generate();
+        let jar = browser_merge("", &mint(&key, &HeaderMap::new(), "st_a", T0));
+        let mine = held(&jar, &key, "st_a", at(T0 + 5), DEFAULT_STATE_MAX_AGE).unwrap();
+        assert_eq!(mine.expires, T0 + 600);
+        assert_eq!(mine.binding.unwrap().platform, "tiktok");
+        assert!(held(&jar, &key, "st_b", at(T0 + 5), DEFAULT_STATE_MAX_AGE).is_none());
+        assert!(held(
+            &jar,
+            &Key::generate(),
+            "st_a",
+            at(T0 + 5),
+            DEFAULT_STATE_MAX_AGE
+        )
+        .is_none());
     }
 }

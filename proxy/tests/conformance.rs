@@ -13,7 +13,6 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use url::Url;
 
-
 fn options(proxy: &Url, sandbox: &Url) -> Options {
     let mut options = Options::new(proxy.clone());
     options.sandbox = sandbox.clone();
@@ -41,7 +40,6 @@ async fn reference_proxy_passes_every_rule() {
         assert_eq!(result.outcome, Outcome::Pass, "{}\n{report}", result.rule);
     }
 }
-
 
 /// The naive forwarder, on a free loopback port; killed when dropped.
 pub struct NaiveProxy {

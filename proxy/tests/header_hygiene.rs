@@ -137,7 +137,9 @@ async fn only_the_key_and_the_checked_body_go_up_and_only_status_json_retry_afte
     // (The jar writes them in no fixed order.)
     assert_eq!(cookies.len(), 2, "{cookies:?}");
     assert!(
-        cookies.iter().any(|c| c.starts_with(&format!("{}=", layers_proxy::COOKIE_NAME))),
+        cookies
+            .iter()
+            .any(|c| c.starts_with(&format!("{}=", layers_proxy::COOKIE_NAME))),
         "{cookies:?}"
     );
     assert!(

@@ -38,9 +38,21 @@ pub struct Config {
     /// besides the sandbox's own. Requests without an `Origin` (curl, tests)
     /// are always allowed; see [`Config::control_origin`].
     pub control_origins: Vec<Url>,
+    /// Where `social_account.connected` goes when a state completes, and what
+    /// signs it; `None`: no webhooks (see `docs/sandbox.md` "Webhooks").
+    pub webhook: Option<crate::WebhookTarget>,
+    /// Attempts and backoff of each webhook delivery.
+    pub webhook_retry: crate::WebhookRetry,
 }
 
 impl Config {
+    /// Sends `social_account.connected` to `url`, signed with `secret`.
+    #[must_use]
+    pub fn webhook(mut self, url: Url, secret: crate::WebhookSecret) -> Self {
+        self.webhook = Some(crate::WebhookTarget { url, secret });
+        self
+    }
+
     /// Sets the per-state poll budget: `burst` polls back to back, one more
     /// per `refill`. `burst == 0` switches it off.
     #[must_use]
@@ -71,6 +83,8 @@ impl Default for Config {
             state_poll_burst: 3,
             state_poll_refill: Duration::from_secs(5),
             control_origins: Vec::new(),
+            webhook: None,
+            webhook_retry: crate::WebhookRetry::default(),
         }
     }
 }

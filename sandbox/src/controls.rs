@@ -33,6 +33,7 @@ pub(crate) fn routes(sandbox: Sandbox) -> Router<Sandbox> {
             post(change_settings).get(show_settings),
         )
         .route("/_sandbox/requests", get(list_requests))
+        .route("/_sandbox/webhooks/deliveries", get(list_deliveries))
         .route("/_sandbox/reset", post(reset))
         .route("/_sandbox/avatars/{file}", get(avatar_svg))
         .layer(middleware::from_fn_with_state(sandbox, control_cors))
@@ -162,6 +163,18 @@ struct SettingsChange {
     budget_window_seconds: Option<u64>,
     state_poll_burst: Option<u32>,
     state_poll_refill_seconds: Option<u64>,
+    /// A URL to send webhooks to, or `null` to stop sending them (absent: unchanged).
+    #[serde(default, deserialize_with = "present")]
+    webhook_url: Option<Value>,
+    webhook_secret: Option<String>,
+    webhook_max_attempts: Option<u32>,
+    webhook_retry_base_millis: Option<u64>,
+}
+
+/// `Some(value)` for a field that is present, `null` included (serde's plain
+/// `Option` reads `null` as absent).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 async fn change_settings(
@@ -187,8 +200,81 @@ async fn change_settings(
             "statePollRefillSeconds must be at least 1 (statePollBurst 0 switches the budget off).",
         ));
     }
+    if change
+        .webhook_max_attempts
+        .is_some_and(|n| !(1..=10).contains(&n))
+    {
+        return Err(ApiError::validation(
+            "webhookMaxAttempts",
+            "webhookMaxAttempts must be 1 to 10.",
+        ));
+    }
+    if change.webhook_retry_base_millis == Some(0) {
+        return Err(ApiError::validation(
+            "webhookRetryBaseMillis",
+            "webhookRetryBaseMillis must be at least 1.",
+        ));
+    }
+    let secret = change
+        .webhook_secret
+        .as_deref()
+        .map(crate::WebhookSecret::new)
+        .transpose()
+        .map_err(|why| ApiError::validation("webhookSecret", format!("webhookSecret: {why}.")))?;
+    let url = match &change.webhook_url {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(raw)) => Some(Some(
+            url::Url::parse(raw)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .ok_or_else(|| {
+                    ApiError::validation(
+                        "webhookUrl",
+                        "webhookUrl must be an absolute http(s) URL or null.",
+                    )
+                })?,
+        )),
+        Some(_) => {
+            return Err(ApiError::validation(
+                "webhookUrl",
+                "webhookUrl must be an absolute http(s) URL or null.",
+            ))
+        }
+    };
     let mut world = sandbox.world();
     let settings = &mut world.settings;
+    match (url, secret) {
+        (Some(None), _) => settings.webhook = None,
+        (Some(Some(url)), Some(secret)) => {
+            settings.webhook = Some(crate::WebhookTarget { url, secret })
+        }
+        (Some(Some(url)), None) => match &mut settings.webhook {
+            Some(target) => target.url = url,
+            None => {
+                return Err(ApiError::validation(
+                    "webhookSecret",
+                    "webhookSecret (whsec_…) is needed with a first webhookUrl.",
+                ))
+            }
+        },
+        (None, Some(secret)) => match &mut settings.webhook {
+            Some(target) => target.secret = secret,
+            None => {
+                return Err(ApiError::validation(
+                    "webhookUrl",
+                    "webhookUrl is needed with webhookSecret.",
+                ))
+            }
+        },
+        (None, None) => {}
+    }
+    if let Some(n) = change.webhook_max_attempts {
+        settings.webhook_retry.max_attempts = n;
+    }
+    if let Some(ms) = change.webhook_retry_base_millis {
+        settings.webhook_retry.base = std::time::Duration::from_millis(ms);
+    }
     if let Some(secs) = change.state_ttl_seconds {
         // Applies to states minted from now on; existing ones keep their expiresAt.
         settings.state_ttl = std::time::Duration::from_secs(secs);
@@ -228,11 +314,20 @@ fn settings_body(world: &World) -> Value {
         "budgetWindowSeconds": s.budget_window.as_secs(),
         "statePollBurst": s.state_poll.burst,
         "statePollRefillSeconds": s.state_poll.refill.as_secs(),
+        // The secret itself is never shown.
+        "webhookUrl": s.webhook.as_ref().map(|t| t.url.as_str()),
+        "webhookSecretSet": s.webhook.is_some(),
+        "webhookMaxAttempts": s.webhook_retry.max_attempts,
+        "webhookRetryBaseMillis": s.webhook_retry.base.as_millis() as u64,
     })
 }
 
 async fn list_requests(State(sandbox): State<Sandbox>) -> Json<Value> {
     Json(json!({ "data": sandbox.world().requests.entries() }))
+}
+
+async fn list_deliveries(State(sandbox): State<Sandbox>) -> Json<Value> {
+    Json(json!({ "data": sandbox.world().deliveries.entries() }))
 }
 
 async fn reset(State(sandbox): State<Sandbox>) -> StatusCode {

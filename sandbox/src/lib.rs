@@ -3,7 +3,8 @@
 //! It serves the two Layers endpoints (`POST /v1/projects/{id}/social/oauth-url`,
 //! `GET /v1/social/oauth-status/{state}`) plus the social-accounts list, consent
 //! pages that stand in for TikTok and Instagram, the Layers callback, and
-//! `/_sandbox/*` controls (faults, kill switch, settings, request log, reset).
+//! `/_sandbox/*` controls (faults, kill switch, settings, request log, webhook
+//! delivery log, reset), and `social_account.connected` webhooks when configured.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -40,8 +41,12 @@ mod request_log;
 mod sandbox;
 mod server;
 mod social;
+mod webhook_signing;
+mod webhooks;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{ApiKey, Config, FixtureError, Fixtures, Organization, SCOPE_READ, SCOPE_WRITE};
 pub use sandbox::Sandbox;
 pub use server::{spawn, spawn_with_clock, RunningSandbox};
+pub use webhook_signing::WebhookSecret;
+pub use webhooks::{WebhookRetry, WebhookTarget, CONNECTED};

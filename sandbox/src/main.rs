@@ -44,6 +44,16 @@ struct Args {
     /// Without it only the sandbox's own pages and requests without an Origin (curl) may.
     #[arg(long, value_name = "ORIGIN", value_parser = origin)]
     control_origin: Vec<Url>,
+    /// Send `social_account.connected` here when a state completes (needs --webhook-secret),
+    /// e.g. http://127.0.0.1:8080/api/layers/webhooks/layers.
+    #[arg(long, value_name = "URL", value_parser = webhook_url)]
+    webhook_url: Option<Url>,
+    /// Secret that signs the webhooks (Standard Webhooks, `whsec_<base64>`); the receiver verifies with it.
+    #[arg(long, value_name = "whsec_…", value_parser = layers_sandbox::WebhookSecret::new, env = "LAYERS_SANDBOX_WEBHOOK_SECRET", hide_env_values = true)]
+    webhook_secret: Option<layers_sandbox::WebhookSecret>,
+    /// Attempts per webhook (the first included), with exponential backoff from 1 s.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10))]
+    webhook_max_attempts: u32,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -58,6 +68,13 @@ fn origin(raw: &str) -> Result<Url, String> {
         );
     }
     Ok(url)
+}
+
+fn webhook_url(raw: &str) -> Result<Url, String> {
+    Url::parse(raw)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| "expected an absolute http(s) URL".into())
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -113,6 +130,18 @@ async fn main() -> std::process::ExitCode {
         state_poll_burst: args.state_poll_burst,
         state_poll_refill: Duration::from_secs(args.state_poll_refill_secs),
         control_origins: args.control_origin,
+        webhook: match (args.webhook_url, args.webhook_secret) {
+            (Some(url), Some(secret)) => Some(layers_sandbox::WebhookTarget { url, secret }),
+            (None, None) => None,
+            _ => {
+                eprintln!("layers-sandbox: --webhook-url and --webhook-secret go together");
+                return std::process::ExitCode::FAILURE;
+            }
+        },
+        webhook_retry: layers_sandbox::WebhookRetry {
+            max_attempts: args.webhook_max_attempts,
+            ..Default::default()
+        },
     };
     let key_lines: Vec<String> = config
         .fixtures

@@ -41,6 +41,8 @@ pub(crate) struct Settings {
     pub write_budget: u32,
     pub budget_window: Duration,
     pub state_poll: PollRule,
+    pub webhook: Option<crate::WebhookTarget>,
+    pub webhook_retry: crate::WebhookRetry,
 }
 
 impl Settings {
@@ -54,6 +56,8 @@ impl Settings {
                 burst: config.state_poll_burst,
                 refill: config.state_poll_refill,
             },
+            webhook: config.webhook.clone(),
+            webhook_retry: config.webhook_retry,
         }
     }
 }
@@ -86,6 +90,7 @@ pub(crate) struct World {
     pub faults: FaultQueue,
     pub kill_switch: KillSwitch,
     pub requests: RequestLog,
+    pub deliveries: crate::webhooks::DeliveryLog,
 }
 
 impl World {
@@ -100,6 +105,7 @@ impl World {
             faults: FaultQueue::default(),
             kill_switch: KillSwitch::default(),
             requests: RequestLog::default(),
+            deliveries: Default::default(),
         }
     }
 }

@@ -209,7 +209,11 @@ mod tests {
                 r#"{"error":{"code":"X","requestId":"prx_0123456789abcdef"}}"#,
             ),
         ] {
-            assert_eq!(bad_request_ids(std::slice::from_ref(&bad)).len(), 1, "{bad:?}");
+            assert_eq!(
+                bad_request_ids(std::slice::from_ref(&bad)).len(),
+                1,
+                "{bad:?}"
+            );
         }
     }
 

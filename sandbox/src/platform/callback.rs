@@ -10,6 +10,7 @@ use super::html::problem;
 use crate::attempts::{FailureCode, Outcome};
 use crate::sandbox::{Exchange, World};
 use crate::social::{Platform, SocialAccount};
+use crate::webhooks::{self, Connected};
 use crate::Sandbox;
 
 pub(super) async fn settle(
@@ -20,6 +21,7 @@ pub(super) async fn settle(
     let state = query.get("state").map(String::as_str).unwrap_or_default();
     let now = sandbox.now();
     let base = sandbox.public_base();
+    let mut connected = None;
     let mut world = sandbox.world();
     let World {
         attempts,
@@ -57,6 +59,13 @@ pub(super) async fn settle(
                             &base,
                             now,
                         );
+                        connected = Some(Connected {
+                            project_id: attempt.project_id.clone(),
+                            social_account_id: account.id.clone(),
+                            platform: account.platform.id(),
+                            display_name: account.display_name.clone(),
+                            connected_at: now,
+                        });
                         Outcome::Completed {
                             social_account_id: account.id.clone(),
                             handle: account.handle.clone(),
@@ -76,6 +85,11 @@ pub(super) async fn settle(
         attempt.outcome = outcome;
     }
     let location = attempt.return_location();
+    drop(world);
+    // Fired when the account row is persisted, the moment polling flips to completed.
+    if let Some(connected) = connected {
+        webhooks::send(&sandbox, connected);
+    }
     (
         StatusCode::SEE_OTHER,
         [(header::LOCATION, location.as_str())],

@@ -119,7 +119,8 @@ async fn settings_change_ttl_and_budgets_at_runtime() {
     assert_eq!(
         r.json(),
         json!({"stateTtlSeconds":5,"readBudget":1,"writeBudget":50,"budgetWindowSeconds":10,
-               "statePollBurst":3,"statePollRefillSeconds":5})
+               "statePollBurst":3,"statePollRefillSeconds":5,
+               "webhookUrl":null,"webhookSecretSet":false,"webhookMaxAttempts":5,"webhookRetryBaseMillis":1000})
     );
     let reply = h
         .mint_with(

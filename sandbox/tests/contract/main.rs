@@ -13,3 +13,4 @@ mod oauth_status;
 mod oauth_url;
 mod poll_budget;
 mod social_accounts;
+mod webhooks;
