@@ -68,10 +68,24 @@ export function runExample(app, bin, args, proxyUrl) {
  * Ready once `readyPath` answers 200 (in a dev server, that also compiles it).
  */
 export async function serveExample(app, bin, args, { port, proxyUrl, readyPath }) {
-  const command = `${bin} ${args.join(" ")}`;
-  const child = spawn(process.execPath, [join(app, "node_modules", bin), ...args], {
+  return serveProgram(process.execPath, [join(app, "node_modules", bin), ...args], {
+    name: `${bin} ${args.join(" ")}`,
     cwd: app,
     env: exampleEnv(proxyUrl),
+    port,
+    readyPath,
+  });
+}
+
+/**
+ * Any server program (`file ...args`, e.g. a Rust binary) on
+ * 127.0.0.1:port, the same way as serveExample.
+ */
+export async function serveProgram(file, args, { name = file, cwd, env, port, readyPath }) {
+  const command = name;
+  const child = spawn(file, args, {
+    cwd,
+    env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -17,6 +17,9 @@ const RECIPES = [
   ["js", "vite/main.js"],
   ["html", "vite/return.html"],
   ["js", "vite/return.js"],
+  ["toml", "leptos-ssr/Cargo.toml"],
+  ["rust", "leptos-ssr/src/app.rs"],
+  ["rust", "leptos-ssr/src/lib.rs"],
 ];
 
 /** The README's "## Frameworks" section, up to the next "## ". */
