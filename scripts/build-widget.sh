@@ -25,7 +25,38 @@ repo=$(pwd -P)
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
 rustup_home=${RUSTUP_HOME:-$HOME/.rustup}
 sep=$'\x1f'
-CARGO_ENCODED_RUSTFLAGS="--remap-path-prefix=$cargo_home=/cargo$sep--remap-path-prefix=$rustup_home=/rustup$sep--remap-path-prefix=$repo=/layers-connect" \
+rustflags="--remap-path-prefix=$cargo_home=/cargo$sep--remap-path-prefix=$rustup_home=/rustup$sep--remap-path-prefix=$repo=/layers-connect"
+
+# Which Rust builds the wasm (LAYERS_WASM_TOOLCHAIN=nightly|stable, default:
+# nightly when it has rust-src, else stable). Nightly rebuilds std for size
+# (TOOLCHAIN.md): a panic aborts at once, without formatting a message or
+# keeping file names and lines, and `{:?}` prints nothing (-Zfmt-debug=none;
+# no message the customer or the console shows uses it). A panic is the same
+# `RuntimeError: unreachable` in the browser either way: the stable build's
+# panic hook has nowhere to print on wasm32-unknown-unknown.
+wasm_toolchain=${LAYERS_WASM_TOOLCHAIN:-auto}
+if [ "$wasm_toolchain" = auto ]; then
+  wasm_toolchain=stable
+  if rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^rust-src' &&
+     rustup target list --toolchain nightly --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    wasm_toolchain=nightly
+  fi
+fi
+wasm_env=()
+if [ "$wasm_toolchain" = nightly ]; then
+  # As environment, so the cargo line below is the same for both toolchains.
+  wasm_env=(RUSTUP_TOOLCHAIN=nightly CARGO_UNSTABLE_BUILD_STD=std,panic_abort)
+  rustflags+="$sep-Zunstable-options$sep-Cpanic=immediate-abort$sep-Zlocation-detail=none$sep-Zfmt-debug=none"
+  # Its own target dir: std and every dependency are built by another compiler.
+  target=target/wasm-nightly
+elif [ "$wasm_toolchain" != stable ]; then
+  echo "[build] LAYERS_WASM_TOOLCHAIN must be nightly or stable, not '$wasm_toolchain'" >&2
+  exit 2
+fi
+# For measuring a lever without editing this file (space-separated flags).
+rustflags+=${LAYERS_WASM_EXTRA_RUSTFLAGS:+$sep${LAYERS_WASM_EXTRA_RUSTFLAGS// /$sep}}
+
+env "${wasm_env[@]}" CARGO_ENCODED_RUSTFLAGS="$rustflags" \
   cargo build --locked --lib --target wasm32-unknown-unknown --features csr --profile wasm-release --target-dir "$target"
 
 out=dist
@@ -55,5 +86,8 @@ bash scripts/check-wasm-paths.sh "$out.tmp/pkg/layers_connect_bg.wasm" "$repo"
 cp js/*.js js/*.d.ts "$out.tmp/"
 # The element adopts this stylesheet in its shadow root (CSP-safe, see there).
 node scripts/style-module.mjs src/ui/style.css "$out.tmp/style.js"
+# What built the wasm, for the report (not shipped: package.json's files).
+printf '{"toolchain":"%s","rustc":"%s","extraRustflags":"%s"}\n' "$wasm_toolchain" \
+  "$(env "${wasm_env[@]}" rustc --version)" "${LAYERS_WASM_EXTRA_RUSTFLAGS:-}" >"$out.tmp/build.json"
 rm -rf "$out" && mv "$out.tmp" "$out"
-echo "[build] widget in $out/: $(du -b $out/pkg/layers_connect_bg.wasm | cut -f1) bytes of wasm" >&2
+echo "[build] widget in $out/: $(du -b $out/pkg/layers_connect_bg.wasm | cut -f1) bytes of wasm ($wasm_toolchain)" >&2

@@ -13,6 +13,22 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown >&2
 fi
 
+# 1b. Nightly's std sources and wasm target: scripts/build-widget.sh rebuilds
+#     std for size with them (TOOLCHAIN.md). Without nightly, or if the
+#     download fails, the widget is built with stable, only bigger.
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  if ! rustup component list --toolchain nightly --installed | grep -q '^rust-src'; then
+    say "adding rust-src to nightly (the size build of the wasm)"
+    rustup component add rust-src --toolchain nightly >&2 || say "no rust-src for nightly: the wasm will be built with stable"
+  fi
+  if ! rustup target list --toolchain nightly --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target to nightly"
+    rustup target add wasm32-unknown-unknown --toolchain nightly >&2 || say "no wasm target for nightly: the wasm will be built with stable"
+  fi
+else
+  say "no nightly toolchain: the wasm will be built with stable (bigger; see TOOLCHAIN.md)"
+fi
+
 # 2. wasm-bindgen CLI at exactly the version Cargo.lock resolved; the runner
 #    and the bindgen output must match the crate or the module will not load.
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)

@@ -86,6 +86,29 @@ shell_only! {
     }
 }
 
+/// `value` in double quotes, escaped as `{:?}` escapes a `str`. The shipped
+/// wasm is built with `-Zfmt-debug=none` (scripts/build-widget.sh), where
+/// `{:?}` prints nothing, so the messages the integrator reads quote by hand.
+pub(crate) fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn present(value: &Option<String>) -> Option<String> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
 }
@@ -98,7 +121,7 @@ impl RawAttributes {
             return err("the `endpoint` attribute is required: the URL of your backend proxy, e.g. endpoint=\"/api/layers\".".into());
         };
         if endpoint.to_ascii_lowercase().starts_with("javascript:") {
-            return err(format!("`endpoint` must be an http(s) URL or a path, not {endpoint:?}."));
+            return err(format!("`endpoint` must be an http(s) URL or a path, not {}.", quoted(&endpoint)));
         }
         let Some(project_id) = present(&self.project_id) else {
             return err("the `project-id` attribute is required: the Layers project that will own the account, e.g. project-id=\"prj_…\".".into());
@@ -109,7 +132,7 @@ impl RawAttributes {
                 let mut platforms = Vec::new();
                 for name in names {
                     let Some(p) = Platform::parse(name) else {
-                        return err(format!("`platforms` has {name:?}; use \"tiktok\", \"instagram\" or both."));
+                        return err(format!("`platforms` has {}; use \"tiktok\", \"instagram\" or both.", quoted(name)));
                     };
                     if !platforms.contains(&p) {
                         platforms.push(p);
@@ -124,7 +147,7 @@ impl RawAttributes {
         let mode = match present(&self.mode).as_deref().map(str::to_ascii_lowercase).as_deref() {
             None | Some("tab") => Mode::Tab,
             Some("redirect") => Mode::Redirect,
-            Some(other) => return err(format!("`mode` is {other:?}; use \"tab\" (default) or \"redirect\".")),
+            Some(other) => return err(format!("`mode` is {}; use \"tab\" (default) or \"redirect\".", quoted(other))),
         };
         Ok(Attributes {
             endpoint,
@@ -199,6 +222,15 @@ mod tests {
         let browser_only = RawAttributes { langs: Some(vec!["pt".into(), "".into()]), languages: Some(vec!["ko".into(), "es-MX".into()]), ..raw };
         assert_eq!(browser_only.validate().unwrap().lang, "es");
         assert_eq!(json::parse::<RawAttributes>(r#"{"endpoint":1}"#), Err(Mismatch));
+    }
+
+    #[test]
+    fn quoted_matches_debug_on_what_attributes_hold() {
+        for s in ["", "youtube", "a \"b\" c", "back\\slash", "tab\there\nnew\rline", "bell\u{7}", "naïve 'x' ✓"] {
+            assert_eq!(quoted(s), format!("{s:?}"));
+        }
+        let e = RawAttributes { mode: Some("pop\"up".into()), ..raw() }.validate().unwrap_err();
+        assert!(e.0.contains(r#"`mode` is "pop\"up";"#), "{e}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! composed, so listeners outside the shadow root receive them.
 
 use crate::api::{OAuthUrlRequest, Platform};
-use crate::attributes::{AttributeError, Attributes, RawAttributes};
+use crate::attributes::{quoted, AttributeError, Attributes, RawAttributes};
 use crate::browser::shell::Settings;
 use crate::flow::{Event, Mode};
 use crate::json::{FromJson, Json};
@@ -92,7 +92,7 @@ impl Widget {
     /// Starts connecting `platform`, as its button does.
     pub fn start(&self, platform: &str) -> Result<(), JsError> {
         let p = Platform::parse(platform)
-            .ok_or_else(|| JsError::new(&format!("<layers-connect>: unknown platform {platform:?}; use \"tiktok\" or \"instagram\"")))?;
+            .ok_or_else(|| JsError::new(&format!("<layers-connect>: unknown platform {}; use \"tiktok\" or \"instagram\"", quoted(platform))))?;
         if let Some(c) = self.connect.get() {
             c.connect(p);
         }

@@ -43,10 +43,10 @@ const DWELL_RUNS = arg("dwell-runs", 20);
 const DWELL_CONCURRENCY = 4;
 
 const TARGETS = {
-  gzipTotalBytes: 40 * 1024,
-  interactiveMs: 120,
-  returnMedianMs: 150,
-  returnP95Ms: 300,
+  gzipTotalBytes: 70 * 1024,
+  interactiveRatio: 1.2,
+  returnMedianMs: 100, // implied by the p95 target below
+  returnP95Ms: 100, // issue 12: return → "Connected" stays at p95 ≤ 100 ms
 };
 
 // ---------------------------------------------------------------- helpers
@@ -78,6 +78,15 @@ const sh = (cmd, args) => {
 };
 
 // ---------------------------------------------------------------- 1. sizes
+/** What built the wasm: scripts/build-widget.sh writes dist/build.json. */
+function build() {
+  try {
+    return JSON.parse(readFileSync(`${root}dist/build.json`, "utf8"));
+  } catch {
+    return { toolchain: "unknown (no dist/build.json)", rustc: null };
+  }
+}
+
 function sizes() {
   const part = (path) => {
     const buf = readFileSync(`${root}${path}`);
@@ -102,6 +111,8 @@ function sizes() {
   const shimParts = ["dist/layers-connect.js", "dist/element.js", "dist/style.js"].map(part);
   const shim = { path: shimParts.map((p) => p.path).join(" + "), ...sum(...shimParts), parts: shimParts };
   return {
+    // Every file the element loads, one row each in the report.
+    files: [wasm, glue, ...shimParts],
     wasm,
     js: { path: `dist/pkg/layers_connect.js + ${shim.path}`, ...sum(glue, shim), glue, shim },
     total: sum(wasm, glue, shim),
@@ -225,10 +236,14 @@ async function interactive(browser, url, controlUrl) {
     control.push(await one(controlUrl));
   }
   const ms = stats(loads.map((l) => l.interactive));
+  // (loads and control alternate, so both medians come from the same minutes)
   const controlMs = stats(control.map((l) => l.interactive));
+  // The ratio of medians, both from this run's interleaved loads: the
+  // machine's load moves both, the ratio much less than either.
   return {
     ms,
     controlMs,
+    ratio: Math.round((ms.median / controlMs.median) * 100) / 100,
     widgetOwnMs: r1(ms.median - controlMs.median),
     domContentLoadedMs: stats(loads.map((l) => l.domContentLoaded)),
     wasmResponseEndMs: stats(loads.filter((l) => l.wasmResponseEnd !== null).map((l) => l.wasmResponseEnd)),
@@ -330,13 +345,14 @@ const report = {
   },
   git: { commit: sh("git", ["rev-parse", "HEAD"]), srcDirty: Boolean(sh("git", ["status", "--porcelain", "--", "src", "js"])) },
   method: {
-    sizes: "dist/ files, gzip level 9 and brotli quality 11 via node:zlib; total = wasm + glue + shim (what the element loads; return.js is the return page's and listed apart)",
+    sizes: "dist/ files, gzip level 9 and brotli quality 11 via node:zlib, each file compressed on its own as it is served; total = wasm + glue + layers-connect.js + element.js + style.js (what the element loads; return.js is the return page's and listed apart); the toolchain is dist/build.json's, written by scripts/build-widget.sh",
     interactive: `demo page www/, ${LOADS} loads after one discarded warm-up, each in a fresh browser context (cold cache); performance.now() when the enabled, laid-out "Connect TikTok" button appears in the shadow root (MutationObserver). Alternating with the same number of loads of a control: the same page with the widget replaced by a JS-only element that renders the button synchronously, served by node:http`,
     returnToConnected: "t0 = handleReturn()'s BroadcastChannel.postMessage in the popup, t1 = 'Connected as' in the widget's shadow root; both performance.timeOrigin + now(), epoch ms",
     returnImmediate: `${RUNS} runs one after another, Allow pressed as soon as the consent page shows`,
     returnDwell: `${DWELL_RUNS} runs, ${DWELL_CONCURRENCY} at a time, Allow pressed after a uniform random 5-15 s on the consent page`,
     polls: "GET .../oauth-status in the sandbox's /_sandbox/requests, divided by the runs of the scenario",
   },
+  build: build(),
   sizes: size,
   ...result,
   targets: TARGETS,
@@ -344,7 +360,7 @@ const report = {
 const pass = (ok) => (ok ? "pass" : "FAIL");
 report.verdicts = {
   gzipTotal: pass(size.total.gzip <= TARGETS.gzipTotalBytes),
-  interactive: pass(report.interactive.ms.median <= TARGETS.interactiveMs),
+  interactive: pass(report.interactive.ratio <= TARGETS.interactiveRatio),
   returnImmediateMedian: pass(report.returnImmediate.ms.median <= TARGETS.returnMedianMs),
   returnImmediateP95: pass(report.returnImmediate.ms.p95 <= TARGETS.returnP95Ms),
   returnDwellMedian: pass(report.returnDwell.ms.median <= TARGETS.returnMedianMs),
@@ -353,17 +369,18 @@ report.verdicts = {
 
 // ---------------------------------------------------------------- output
 const v = report.verdicts;
+const bytes = (b) => `${b.toLocaleString("en-US")} B`;
 const rows = [
-  ["wasm", kb(size.wasm.raw), kb(size.wasm.gzip), kb(size.wasm.brotli), "", ""],
-  ["JS (glue + shim)", kb(size.js.raw), kb(size.js.gzip), kb(size.js.brotli), "", ""],
-  ["total", kb(size.total.raw), kb(size.total.gzip), kb(size.total.brotli), "≤ 40 KB gzip", v.gzipTotal],
-  ["return.js (return page)", kb(size.returnPage.raw), kb(size.returnPage.gzip), kb(size.returnPage.brotli), "", ""],
+  ...size.files.map((f) => [f.path, bytes(f.raw), bytes(f.gzip), bytes(f.brotli), "", ""]),
+  ["total", `${bytes(size.total.raw)} (${kb(size.total.raw)})`, `${bytes(size.total.gzip)} (${kb(size.total.gzip)})`, `${bytes(size.total.brotli)} (${kb(size.total.brotli)})`, "≤ 70 KB gzip", v.gzipTotal],
+  ["dist/return.js (the return page's, not the element's)", bytes(size.returnPage.raw), bytes(size.returnPage.gzip), bytes(size.returnPage.brotli), "", ""],
 ];
 const lat = [
-  ["navigation → interactive", `${report.interactive.ms.median} ms`, `${report.interactive.ms.p95} ms`, report.interactive.ms.n, "", "≤ 120 ms (median)", v.interactive],
+  ["navigation → interactive", `${report.interactive.ms.median} ms`, `${report.interactive.ms.p95} ms`, report.interactive.ms.n, "", "", ""],
   ["(control: same page, JS-only button)", `${report.interactive.controlMs.median} ms`, `${report.interactive.controlMs.p95} ms`, report.interactive.controlMs.n, "", "", ""],
-  ["return → Connected, Allow at once", `${report.returnImmediate.ms.median} ms`, `${report.returnImmediate.ms.p95} ms`, report.returnImmediate.ms.n, report.returnImmediate.pollsPerConnection, "≤ 150 ms median, ≤ 300 ms p95", `${v.returnImmediateMedian} / ${v.returnImmediateP95}`],
-  ["return → Connected, 5–15 s on consent", `${report.returnDwell.ms.median} ms`, `${report.returnDwell.ms.p95} ms`, report.returnDwell.ms.n, report.returnDwell.pollsPerConnection, "≤ 150 ms median, ≤ 300 ms p95", `${v.returnDwellMedian} / ${v.returnDwellP95}`],
+  ["widget / control (ratio of the medians)", `${report.interactive.ratio}×`, "", "", "", `≤ ${TARGETS.interactiveRatio}×`, v.interactive],
+  ["return → Connected, Allow at once", `${report.returnImmediate.ms.median} ms`, `${report.returnImmediate.ms.p95} ms`, report.returnImmediate.ms.n, report.returnImmediate.pollsPerConnection, `≤ ${TARGETS.returnMedianMs} ms median, ≤ ${TARGETS.returnP95Ms} ms p95`, `${v.returnImmediateMedian} / ${v.returnImmediateP95}`],
+  ["return → Connected, 5–15 s on consent", `${report.returnDwell.ms.median} ms`, `${report.returnDwell.ms.p95} ms`, report.returnDwell.ms.n, report.returnDwell.pollsPerConnection, `≤ ${TARGETS.returnMedianMs} ms median, ≤ ${TARGETS.returnP95Ms} ms p95`, `${v.returnDwellMedian} / ${v.returnDwellP95}`],
 ];
 const table = (head, body) =>
   [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...body.map((r) => `| ${r.join(" | ")} |`)].join("\n");
@@ -376,13 +393,15 @@ Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}; Chromium ${m.c
 
 ## Bundle (what the element downloads)
 
+Wasm built by **${report.build.toolchain}** (${report.build.rustc ?? "rustc unknown"}${report.build.extraRustflags ? `, extra flags \`${report.build.extraRustflags}\`` : ""}); the wasm after wasm-bindgen and wasm-opt, the glue after terser.
+
 ${table(["file", "raw", "gzip -9", "brotli 11", "target", "verdict"], rows)}
 
 ## Latency (localhost)
 
 ${table(["measure", "median", "p95", "n", "polls / connection", "target", "verdict"], lat)}
 
-Navigation → interactive breakdown (medians): DOMContentLoaded ${report.interactive.domContentLoadedMs.median} ms, wasm response end ${report.interactive.wasmResponseEndMs.median} ms, button ready ${report.interactive.ms.median} ms. The control (the same page with a JS-only element that renders the button at once, loaded alternately) is interactive at ${report.interactive.controlMs.median} ms median (${report.interactive.controlMs.p95} ms p95): that is what this browser and machine take before any widget code can run, so the widget's own cost is about ${report.interactive.widgetOwnMs} ms.
+Navigation → interactive breakdown (medians): DOMContentLoaded ${report.interactive.domContentLoadedMs.median} ms, wasm response end ${report.interactive.wasmResponseEndMs.median} ms, button ready ${report.interactive.ms.median} ms. The control (the same page with a JS-only element that renders the button at once, loaded alternately) is interactive at ${report.interactive.controlMs.median} ms median (${report.interactive.controlMs.p95} ms p95): that is what this browser and machine take before any widget code can run, so the widget's own cost is about ${report.interactive.widgetOwnMs} ms, and the widget takes ${report.interactive.ratio}× the control's time.
 
 ## Notes
 
