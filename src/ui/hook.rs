@@ -61,6 +61,11 @@ impl UseConnect {
     pub fn connect(&self, platform: Platform) {
         self.with(|s| s.connect(platform));
     }
+    /// [`Self::connect`] with a consent tab the custom element opened
+    /// before the wasm was ready.
+    pub(crate) fn connect_with_tab(&self, platform: Platform, pre_opened: crate::browser::shell::PreOpened) {
+        self.with(move |s| s.connect_with_tab(platform, pre_opened));
+    }
     /// "Try again" with a fresh URL for the same platform.
     pub fn retry(&self) {
         self.with(|s| s.retry());
