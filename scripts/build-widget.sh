@@ -26,7 +26,7 @@ cargo_home=${CARGO_HOME:-$HOME/.cargo}
 rustup_home=${RUSTUP_HOME:-$HOME/.rustup}
 sep=$'\x1f'
 CARGO_ENCODED_RUSTFLAGS="--remap-path-prefix=$cargo_home=/cargo$sep--remap-path-prefix=$rustup_home=/rustup$sep--remap-path-prefix=$repo=/layers-connect" \
-  cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm-release --target-dir "$target"
+  cargo build --locked --lib --target wasm32-unknown-unknown --features csr --profile wasm-release --target-dir "$target"
 
 out=dist
 rm -rf "$out.tmp" && mkdir -p "$out.tmp/pkg"

@@ -8,12 +8,13 @@ export CHROMEDRIVER=/usr/bin/chromedriver
 echo "== 1/5 native: sandbox contract, proxy, flow core and properties =="
 cargo test --workspace --locked
 
-echo "== 2/5 build: the shipped widget and the demo server =="
+echo "== 2/5 build: the shipped widget, the demo server and the Leptos SSR example =="
 bash scripts/build-widget.sh
 cargo build --locked -p layers-demo
+bash scripts/build-leptos-ssr.sh
 
 echo "== 3/5 browser: the Leptos component in headless Chromium (wasm-bindgen-test) =="
-cargo test --locked --target wasm32-unknown-unknown --target-dir target/wasm --test '*_browser'
+cargo test --locked --target wasm32-unknown-unknown --target-dir target/wasm --test '*_browser' --features csr
 
 echo "== 4/5 types: the package's .d.ts, checked by tsc =="
 npx --no-install tsc -p tests/types/tsconfig.json

@@ -3,7 +3,9 @@
 
 use crate::api::Platform;
 use crate::flow::Mode;
-use crate::json::{self, FromJson, Json, Mismatch};
+shell_only! {
+    use crate::json::{self, FromJson, Json, Mismatch};
+}
 use crate::messages::choose_language;
 
 /// What the element's JS shim passes on every change: attributes as written.
@@ -61,23 +63,26 @@ impl core::fmt::Display for AttributeError {
     }
 }
 
-impl FromJson for RawAttributes {
-    /// Reads the shim's config object. The shim always sends strings, string
-    /// arrays or null; anything else is a [`Mismatch`] (the element then
-    /// shows that `endpoint` is missing rather than guessing).
-    fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
-        json::object(v)?;
-        Ok(RawAttributes {
-            endpoint: json::opt_string(v, "endpoint")?,
-            project_id: json::opt_string(v, "projectId")?,
-            platforms: json::opt_strings(v, "platforms")?,
-            return_url: json::opt_string(v, "returnUrl")?,
-            scopes: json::opt_strings(v, "scopes")?,
-            usage_note: json::opt_string(v, "usageNote")?,
-            mode: json::opt_string(v, "mode")?,
-            langs: json::opt_strings(v, "langs")?,
-            languages: json::opt_strings(v, "languages")?,
-        })
+// The shim's config object: only the element (and the tests) read one.
+shell_only! {
+    impl FromJson for RawAttributes {
+        /// Reads the shim's config object. The shim always sends strings, string
+        /// arrays or null; anything else is a [`Mismatch`] (the element then
+        /// shows that `endpoint` is missing rather than guessing).
+        fn from_json<J: Json>(v: &J) -> Result<Self, Mismatch> {
+            json::object(v)?;
+            Ok(RawAttributes {
+                endpoint: json::opt_string(v, "endpoint")?,
+                project_id: json::opt_string(v, "projectId")?,
+                platforms: json::opt_strings(v, "platforms")?,
+                return_url: json::opt_string(v, "returnUrl")?,
+                scopes: json::opt_strings(v, "scopes")?,
+                usage_note: json::opt_string(v, "usageNote")?,
+                mode: json::opt_string(v, "mode")?,
+                langs: json::opt_strings(v, "langs")?,
+                languages: json::opt_strings(v, "languages")?,
+            })
+        }
     }
 }
 

@@ -6,8 +6,9 @@
 //! - [`api`]: the proxy's requests, responses and the crate's error type.
 //! - [`messages`]: every string, in five languages ([`messages::Messages`]),
 //!   and per-instance replacements ([`messages::Overrides`]).
-//! - `ui` (wasm only): the [`ui::LayersConnect`] component, and the
-//!   [`ui::use_connect`] hook for your own markup.
+//! - `ui` (with the `csr`, `ssr` or `hydrate` feature): the
+//!   [`ui::LayersConnect`] component, and the [`ui::use_connect`] hook for
+//!   your own markup.
 //! - the `<layers-connect>` custom element's wasm exports (`Widget`), which
 //!   `js/layers-connect.js` drives.
 //!
@@ -23,8 +24,23 @@
 //! The component talks only to your backend proxy (which holds the Layers
 //! key; see the `layers-proxy` crate), opens the platform's consent page in a
 //! new tab, and polls until the account is connected, the attempt fails, or
-//! the link expires. Compiled for `wasm32-unknown-unknown` (client-side
-//! rendering):
+//! the link expires.
+//!
+//! Turn on the crate feature for your build's rendering mode; it is passed
+//! on to Leptos, and the crate turns none on by itself (without one, only the
+//! sans-IO core and the API types compile):
+//!
+//! | your build | feature | what the component does |
+//! |---|---|---|
+//! | client-side rendering (wasm) | `csr` | renders and runs the flow |
+//! | SSR app, the server | `ssr` | renders the first screen: the buttons, or what is wrong with the props |
+//! | SSR app, the wasm | `hydrate` | hydrates that HTML, then runs the flow as with `csr` |
+//!
+//! Under `ssr` nothing touches a browser: no timer, storage, request or
+//! listener; in a hydrated page they start once the page is hydrated.
+//! `examples/leptos-ssr/` is a whole cargo-leptos app (axum, the proxy at
+//! `/api/layers`, the return page), and [`return_page::SCRIPT`] is the
+//! return page's script for servers without npm.
 //!
 //! ```ignore
 //! use layers_connect::flow::{ConnectedEvent, FailedEvent};
@@ -53,31 +69,46 @@
 //! The enums Layers may extend (`FailureCode`, `ErrorCode`,
 //! `KillSwitchScope`, `Phase`, `PhaseName`, `Event`) are `#[non_exhaustive]`.
 #![deny(missing_docs)]
-// `ui` only exists on wasm, where these docs' links to it resolve.
-#![cfg_attr(not(target_arch = "wasm32"), allow(rustdoc::broken_intra_doc_links))]
+// `ui` and `return_page` only exist with rendering features, where these docs' links to them resolve.
+#![cfg_attr(not(feature = "ssr"), allow(rustdoc::broken_intra_doc_links))]
 
-/// Items only the browser shell uses: compiled for wasm, and natively only
-/// for the tests that check them, so a native build has no dead code.
+// Where each part compiles. Without a rendering feature only the sans-IO
+// core does (fast native tests); the view also renders on the server
+// (`ssr`); the browser shell, which runs the flow's effects, only on wasm
+// with `csr` or `hydrate` (`cfg(browser)`, set by build.rs); the custom
+// element only with `csr`. Items used by
+// one part also compile natively for the tests that check them, so no build
+// has dead code.
+
+/// Items the view needs: with any rendering feature, and for tests.
+macro_rules! view_only {
+    ($($item:item)*) => { $( #[cfg(any(feature = "csr", feature = "hydrate", feature = "ssr", test, feature = "fuzzing"))] #[cfg_attr(feature = "fuzzing", allow(dead_code))] $item )* };
+}
+/// Items only the browser shell uses: on wasm with `csr` or `hydrate`, and for tests.
 macro_rules! shell_only {
-    ($($item:item)*) => { $( #[cfg(any(target_arch = "wasm32", test, feature = "fuzzing"))] #[cfg_attr(feature = "fuzzing", allow(dead_code))] $item )* };
+    ($($item:item)*) => { $( #[cfg(any(browser, test, feature = "fuzzing"))] #[cfg_attr(feature = "fuzzing", allow(dead_code))] $item )* };
 }
 
 pub mod api;
 pub mod flow;
 pub mod messages;
-#[cfg(target_arch = "wasm32")]
+#[cfg(any(feature = "csr", feature = "hydrate", feature = "ssr"))]
 pub mod ui;
+#[cfg(feature = "ssr")]
+pub mod return_page;
 
 mod url;
-shell_only! {
+view_only! {
     mod attributes;
     mod copy;
-    mod json;
-    mod persisted;
     mod screen;
 }
+shell_only! {
+    mod json;
+    mod persisted;
+}
 #[cfg(any(test, feature = "fuzzing"))] #[doc(hidden)] pub mod fuzzing;
-#[cfg(target_arch = "wasm32")]
+#[cfg(browser)]
 mod browser;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(browser, feature = "csr"))]
 mod element;

@@ -5,9 +5,8 @@
 //! `{handle}`, `{time}`, `{scope}`, `{code}`, `{message}`.
 
 use std::borrow::Cow;
-shell_only! {
-    use crate::json::{Json, Mismatch};
-}
+#[cfg(any(all(browser, feature = "csr"), test, feature = "fuzzing"))]
+use crate::json::{Json, Mismatch};
 
 macro_rules! messages {
     ($( $(#[doc = $doc:literal])* $key:ident ),* $(,)?) => {
@@ -29,7 +28,7 @@ macro_rules! messages {
             /// spellings of the fields (`tryAgain`). Returns the overrides
             /// and the names it ignored, unknown or not mapped to a string,
             /// so the element can say which; `null` values are skipped.
-            #[cfg(any(target_arch = "wasm32", test, feature = "fuzzing"))]
+            #[cfg(any(all(browser, feature = "csr"), test, feature = "fuzzing"))]
             pub(crate) fn read<J: Json>(v: &J) -> Result<(Self, Vec<String>), Mismatch> {
                 let mut overrides = Overrides::default();
                 let mut ignored = Vec::new();
@@ -114,7 +113,7 @@ messages! {
 }
 
 /// Whether `camel` (`tryAgain`) is the camelCase spelling of `snake` (`try_again`).
-#[cfg(any(target_arch = "wasm32", test, feature = "fuzzing"))]
+#[cfg(any(all(browser, feature = "csr"), test, feature = "fuzzing"))]
 fn is_camel_of(snake: &str, camel: &str) -> bool {
     let mut camel = camel.chars();
     let mut upper = false;
@@ -300,7 +299,7 @@ impl Messages {
     }
 }
 
-shell_only! {
+view_only! {
     /// The element's language: the nearest `lang` that names a shipped
     /// language, from the element itself up to the document element
     /// (nearest first, as `js/element.js` walks them), then the first shipped one of the
@@ -318,7 +317,7 @@ shell_only! {
 
 /// Replaces each `{name}` in `template` with its value; unknown placeholders
 /// stay as written so a typo in an override is visible, not silently empty.
-#[cfg(any(target_arch = "wasm32", test, feature = "fuzzing"))]
+#[cfg(any(feature = "csr", feature = "hydrate", feature = "ssr", test, feature = "fuzzing"))]
 pub(crate) fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;

@@ -63,7 +63,7 @@ pub enum Tone {
 }
 
 // Read by the view only.
-#[cfg(target_arch = "wasm32")]
+#[cfg(any(feature = "csr", feature = "hydrate", feature = "ssr"))]
 impl Tone {
     /// The headline's `class`.
     pub fn class(self) -> &'static str {

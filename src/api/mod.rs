@@ -33,7 +33,7 @@ pub use wire::{
 
 // The fuzz targets' way into the private `error` and `response` (src/fuzzing.rs).
 #[cfg(any(test, feature = "fuzzing"))] pub(crate) mod fuzz_access { pub(crate) use super::{error::ErrorEnvelope, response::{classify, parse_retry_after}}; }
-#[cfg(target_arch = "wasm32")]
+#[cfg(browser)]
 pub(crate) use {
     error::ErrorEnvelope,
     response::classify,

@@ -1,10 +1,15 @@
 //! `use_connect`: the connect flow as a Leptos hook.
 
-use crate::api::{OAuthUrlRequest, Platform};
+use crate::api::Platform;
+#[cfg(browser)]
+use crate::api::OAuthUrlRequest;
+#[cfg(browser)]
 use crate::browser::shell::{Observer, Settings, Shell};
 use crate::flow::{Event, Mode, Phase};
 use leptos::prelude::*;
 use std::rc::Rc;
+#[cfg(not(browser))]
+use server::Shell;
 
 /// Receives every event the flow emits, in order.
 pub type EventHandler = Rc<dyn Fn(&Event)>;
@@ -52,7 +57,9 @@ pub struct UseConnect {
     pub phase: Signal<Phase>,
     /// Whether the browser is online; polling pauses while it is not.
     pub online: Signal<bool>,
-    shell: StoredValue<Rc<Shell>, LocalStorage>,
+    /// Empty until the shell starts: on the server, never; after hydration,
+    /// once the hydrated view is in place (see [`start_shell`]).
+    shell: StoredValue<Option<Rc<Shell>>, LocalStorage>,
 }
 
 impl UseConnect {
@@ -82,7 +89,7 @@ impl UseConnect {
     fn with(&self, f: impl FnOnce(&Shell)) {
         // Clone the Rc out first: the action may dispose the owner (an event
         // listener that removes the widget), which must not happen mid-borrow.
-        if let Some(shell) = self.shell.try_get_value() {
+        if let Some(shell) = self.shell.try_get_value().flatten() {
             f(&shell);
         }
     }
@@ -116,27 +123,75 @@ pub fn use_connect_with_options(
     project_id: impl Into<Signal<String>>,
     options: UseConnectOptions,
 ) -> UseConnect {
-    let on_event = options.on_event.clone();
-    let settings = SignalSettings { endpoint: endpoint.into(), project_id: project_id.into(), options };
-    use_connect_with_settings(Box::new(settings), on_event)
+    #[cfg(browser)]
+    {
+        let on_event = options.on_event.clone();
+        let settings = SignalSettings { endpoint: endpoint.into(), project_id: project_id.into(), options };
+        use_connect_with_settings(Box::new(settings), on_event)
+    }
+    // On the server the widget only renders its first screen: the buttons.
+    #[cfg(not(browser))]
+    {
+        let _ = (endpoint, project_id, options);
+        UseConnect { phase: Signal::stored(Phase::Idle), online: Signal::stored(true), shell: StoredValue::new_local(None) }
+    }
 }
 
 /// The flow with the settings read from elsewhere than signals (the custom
 /// element reads its validated attributes directly).
+#[cfg(browser)]
 pub(crate) fn use_connect_with_settings(settings: Box<dyn Settings>, on_event: Option<EventHandler>) -> UseConnect {
     let phase = RwSignal::new(Phase::Idle);
     let online = RwSignal::new(true);
     let observer = SignalObserver { phase, online, on_event };
-    let shell = Shell::start(settings, Box::new(observer));
-    UseConnect { phase: phase.into(), online: online.into(), shell: StoredValue::new_local(shell) }
+    let shell = StoredValue::new_local(None);
+    start_shell(shell, settings, Box::new(observer));
+    UseConnect { phase: phase.into(), online: online.into(), shell }
 }
 
+/// Client-side rendering: the shell starts at once, so an action called right
+/// after mounting (the element's `start()`) already reaches it.
+#[cfg(all(browser, not(feature = "hydrate")))]
+fn start_shell(slot: StoredValue<Option<Rc<Shell>>, LocalStorage>, settings: Box<dyn Settings>, observer: Box<dyn Observer>) {
+    slot.set_value(Some(Shell::start(settings, observer)));
+}
+
+/// Hydration: the view must first match the server's HTML, which shows the
+/// idle screen. Starting the shell may change the phase at once (a persisted
+/// attempt resumes, the browser is offline), so it starts in an effect:
+/// effects run only in the browser, after the hydrated view is in place, and
+/// never if the owner is gone by then. Timers, storage, the return channel
+/// and requests all belong to the shell, so none of them runs before.
+#[cfg(all(browser, feature = "hydrate"))]
+fn start_shell(slot: StoredValue<Option<Rc<Shell>>, LocalStorage>, settings: Box<dyn Settings>, observer: Box<dyn Observer>) {
+    let pending = StoredValue::new_local(Some((settings, observer)));
+    Effect::new(move |_| {
+        let Some((settings, observer)) = pending.try_update_value(Option::take).flatten() else { return };
+        untrack(|| slot.set_value(Some(Shell::start(settings, observer))));
+    });
+}
+
+/// The server has no browser to run the flow in: nothing to start, and
+/// nothing for the actions to do (no one can press a button there).
+#[cfg(not(browser))]
+mod server {
+    pub struct Shell;
+    impl Shell {
+        pub fn connect(&self, _: super::Platform) {}
+        pub fn retry(&self) {}
+        pub fn cancel(&self) {}
+        pub fn reset(&self) {}
+    }
+}
+
+#[cfg(browser)]
 struct SignalSettings {
     endpoint: Signal<String>,
     project_id: Signal<String>,
     options: UseConnectOptions,
 }
 
+#[cfg(browser)]
 impl Settings for SignalSettings {
     fn endpoint(&self) -> String {
         self.endpoint.get_untracked()
@@ -162,6 +217,7 @@ impl Settings for SignalSettings {
 
 /// `None` or empty: this page without query or fragment (Layers' allowlist
 /// matches the path). Relative: resolved against the document's base URL.
+#[cfg(browser)]
 pub(crate) fn resolve_return_url(configured: Option<&str>) -> String {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return configured.unwrap_or_default().to_string();
@@ -177,12 +233,14 @@ pub(crate) fn resolve_return_url(configured: Option<&str>) -> String {
     url.map(|u| u.href()).unwrap_or_else(|_| configured.unwrap_or_default().to_string())
 }
 
+#[cfg(browser)]
 struct SignalObserver {
     phase: RwSignal<Phase>,
     online: RwSignal<bool>,
     on_event: Option<EventHandler>,
 }
 
+#[cfg(browser)]
 impl Observer for SignalObserver {
     fn phase(&self, phase: &Phase) {
         if self.phase.try_with_untracked(|p| p != phase).unwrap_or(false) {

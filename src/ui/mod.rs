@@ -4,16 +4,23 @@ mod hook;
 mod view;
 
 pub use hook::{use_connect, use_connect_with_options, EventHandler, UseConnect, UseConnectOptions};
+// For the custom element.
+#[cfg(all(browser, feature = "csr"))]
 pub(crate) use hook::{resolve_return_url, use_connect_with_settings};
 pub use view::{ConnectView, STYLE};
 
 use crate::api::Platform;
+use crate::attributes::RawAttributes;
 use crate::flow::{ConnectedEvent, Event, FailedEvent, Mode, StatusEvent};
 use crate::messages::Messages;
 use leptos::prelude::*;
 use std::rc::Rc;
 
 /// "Connect your TikTok / Instagram account", for Leptos apps.
+///
+/// Renders the same on the server (`ssr`: the buttons, or what is wrong
+/// with the props) as in the browser before the flow starts, so it hydrates
+/// without a mismatch (`hydrate`); the flow itself only runs in the browser.
 ///
 /// ```ignore
 /// use layers_connect::ui::LayersConnect;
@@ -97,10 +104,27 @@ pub fn LayersConnect(
         on_event: Some(on_event),
         instance_id,
     };
+    // The element's rules for its attributes, so a missing endpoint or
+    // project reads the same in both, instead of a widget that cannot work.
+    let problem = Memo::new(move |_| {
+        let raw = RawAttributes {
+            endpoint: Some(endpoint.get()),
+            project_id: Some(project_id.get()),
+            platforms: platforms.get().map(|ps| ps.iter().map(|p| p.as_str().to_string()).collect()),
+            ..RawAttributes::default()
+        };
+        raw.validate().err().map(|e| e.to_string())
+    });
     let connect = use_connect_with_options(endpoint, project_id, options);
     let platforms = Signal::derive(move || platforms.get().unwrap_or_else(|| vec![Platform::Tiktok, Platform::Instagram]));
     let messages = Signal::derive(move || {
         messages.get().unwrap_or_else(|| Messages::for_lang(&lang.get().unwrap_or_default()))
     });
-    view! { <style>{STYLE}</style> <ConnectView connect platforms messages/> }
+    view! {
+        <style>{STYLE}</style>
+        {move || match problem.get() {
+            None => view! { <ConnectView connect platforms messages/> }.into_any(),
+            Some(problem) => view::invalid_configuration(problem).into_any(),
+        }}
+    }
 }

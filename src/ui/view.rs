@@ -6,10 +6,8 @@ use crate::api::Platform;
 use crate::flow::{Phase, PhaseName};
 use crate::messages::Messages;
 use crate::screen::{screen, Screen, Tone};
-use gloo_timers::callback::Interval;
 use leptos::html;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// The stylesheet. [`super::LayersConnect`] renders it in a Leptos app's
 /// light DOM; the custom element adopts it as a constructable stylesheet
@@ -36,7 +34,23 @@ pub fn ConnectView(
         messages.with(|m| platforms.with(|ps| phase.with(|p| screen(p, m, online, now, ps))))
     });
     let root = NodeRef::<html::Div>::new();
+    #[cfg(browser)]
+    refocus_when_actions_change(name, root);
 
+    view! {
+        <div class="lc-root" part="root" node_ref=root data-phase=move || screen.with(|s| s.phase)>
+            // One tree for every screen, updated in place (see crate::screen).
+            {move || screen.with(|s| render(connect, s))}
+            // One polite live region for the phase, not the ticking countdown.
+            <p class="lc-visually-hidden" role="status" aria-live="polite">
+                {move || screen.with(|s| s.announcement.clone())}
+            </p>
+        </div>
+    }
+}
+
+#[cfg(browser)]
+fn refocus_when_actions_change(name: Memo<PhaseName>, root: NodeRef<html::Div>) {
     // An action button the customer pressed disappears with the phase it
     // belonged to; give focus to the next action instead of losing it to <body>.
     // This effect can run before the view has swapped in the new phase's
@@ -56,15 +70,14 @@ pub fn ConnectView(
         }
         current
     });
+}
 
+/// In place of the widget when its configuration cannot work: what is wrong,
+/// in words for the integrator (as the custom element shows it).
+pub(crate) fn invalid_configuration(problem: String) -> impl IntoView {
     view! {
-        <div class="lc-root" part="root" node_ref=root data-phase=move || screen.with(|s| s.phase)>
-            // One tree for every screen, updated in place (see crate::screen).
-            {move || screen.with(|s| render(connect, s))}
-            // One polite live region for the phase, not the ticking countdown.
-            <p class="lc-visually-hidden" role="status" aria-live="polite">
-                {move || screen.with(|s| s.announcement.clone())}
-            </p>
+        <div class="lc-root" part="root" data-phase="invalid">
+            <p class="lc-status lc-error" part="status error" role="alert">{problem}</p>
         </div>
     }
 }
@@ -130,7 +143,9 @@ fn render(connect: UseConnect, s: &Screen) -> impl IntoView {
 }
 
 /// Epoch ms, ticking every second while `active` holds; no timer otherwise.
+#[cfg(browser)]
 fn use_clock_while(active: impl Fn() -> bool + Send + Sync + 'static) -> Signal<u64> {
+    use gloo_timers::callback::Interval;
     let now = RwSignal::new(crate::browser::clock::now_ms() as u64);
     let ticker = StoredValue::new_local(None::<Interval>);
     Effect::new(move |_| {
@@ -143,7 +158,16 @@ fn use_clock_while(active: impl Fn() -> bool + Send + Sync + 'static) -> Signal<
     now.into()
 }
 
+/// On the server the phase is idle, whose screen shows no time: no clock.
+#[cfg(not(browser))]
+fn use_clock_while(active: impl Fn() -> bool + Send + Sync + 'static) -> Signal<u64> {
+    let _ = active;
+    Signal::stored(0)
+}
+
+#[cfg(browser)]
 fn focus_next_action(root: &web_sys::HtmlDivElement) {
+    use wasm_bindgen::JsCast;
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     // In a shadow root the document's active element is the host; ask the root.
     let active = match root.get_root_node().dyn_into::<web_sys::ShadowRoot>() {
