@@ -277,3 +277,29 @@ test("when the wasm cannot load, the tab a click opened closes and the element s
   ]);
   expect(errors.some((e) => e.includes("could not load its wasm module"))).toBe(true);
 });
+
+test("under Trusted Types the first screen paints through the element's policy, and the wasm takes over without a violation", async ({ page, server }) => {
+  const wasm = await holdWasm(page, { manual: true });
+  await page.route(
+    (url) => url.pathname === "/",
+    async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers(), "content-security-policy": "require-trusted-types-for 'script'; trusted-types layers-connect" };
+      await route.fulfill({ response, headers });
+    },
+  );
+  const violations = [];
+  await page.exposeBinding("__lcViolation", (_source, v) => violations.push(v));
+  await page.addInitScript(() =>
+    document.addEventListener("securitypolicyviolation", (e) => window.__lcViolation({ directive: e.effectiveDirective, sample: e.sample }), true),
+  );
+  await page.goto(server.url, { waitUntil: "domcontentloaded" });
+  const w = widget(page, "#widget");
+  await expect(w.button("Connect TikTok")).toBeVisible();
+  expect(wasm.served()).toBe(false);
+  await markFirstPaint(page, "#widget");
+  wasm.release();
+  await takenOver(page, "#widget");
+  await expect(w.button("Connect TikTok")).toBeVisible();
+  expect(violations).toEqual([]);
+});
