@@ -181,12 +181,6 @@ test("the takeover changes no pixel, shifts no layout and keeps the focused butt
 
 test("a click before the wasm opens the tab within the click; the tab reaches the consent page once the wasm arrives, and the account connects", async ({ page, server, sandbox }) => {
   const wasm = await holdWasm(page);
-  // The mint waits a little, so the wasm's starting screen can be compared
-  // with the one painted before it.
-  await page.route("**/social/oauth-url", async (route) => {
-    await sleep(1500);
-    await route.continue();
-  });
   // When the page calls window.open (the page's clock is this machine's).
   await page.addInitScript(() => {
     window.__opened = [];
@@ -208,16 +202,7 @@ test("a click before the wasm opens the tab within the click; the tab reaches th
   expect(opened.length).toBe(1);
   expect(opened[0].at, "the tab opened before the wasm was served").toBeLessThan(wasm.servedAt());
   expect(opened[0].activation, "inside the click's user activation").toBe(true);
-  // The view's own starting screen meanwhile, focus on its Cancel.
   await expect(w.status).toHaveText("Opening TikTok…");
-  await expect(w.button("Cancel")).toBeFocused();
-  const starting = await shadowTree(page, "#widget");
-  await markFirstPaint(page, "#widget");
-  expect(wasm.served()).toBe(false);
-  await takenOver(page, "#widget");
-  await expect(w.root).toHaveAttribute("data-phase", "starting");
-  expect(await shadowTree(page, "#widget"), "the wasm's starting screen differs from its template").toEqual(starting);
-  await expect(w.button("Cancel")).toBeFocused();
 
   await popup.waitForURL(/\/oauth\/tiktok\/authorize/);
   expect(wasm.served()).toBe(true);
@@ -228,29 +213,52 @@ test("a click before the wasm opens the tab within the click; the tab reaches th
   expect((await sandbox.mints()).length).toBe(1);
 });
 
-test("a keyboard press before the wasm works the same, and in redirect mode the click waits for the wasm, then leaves", async ({ page, server }) => {
-  const wasm = await holdWasm(page);
+test("by keyboard before the wasm: Enter opens the tab, Cancel closes it, and the starting screen the wasm takes over is the same markup, focus on Cancel", async ({ page, server }) => {
+  const wasm = await holdWasm(page, { manual: true });
+  // The mint waits, so the wasm's starting screen stays long enough to compare.
+  await page.route("**/social/oauth-url", async (route) => {
+    await sleep(1500);
+    await route.continue();
+  });
   await page.goto(server.url, { waitUntil: "domcontentloaded" });
   const w = widget(page, "#widget");
   await expect(w.button("Connect Instagram")).toBeVisible();
-  const popupPromise = page.waitForEvent("popup");
+  let popupPromise = page.waitForEvent("popup");
   await w.button("Connect Instagram").focus();
   await page.keyboard.press("Enter");
-  const popup = await popupPromise;
-  expect(wasm.served()).toBe(false);
+  let popup = await popupPromise;
+  await expect(w.status).toHaveText("Opening Instagram…");
+  await expect(w.button("Cancel")).toBeFocused();
   // Cancel before the wasm: the blank tab closes, the buttons come back.
   const closed = popup.waitForEvent("close");
-  await w.button("Cancel").click();
+  await page.keyboard.press("Enter");
   await closed;
   await expect(w.button("Connect TikTok")).toBeFocused();
-  expect(wasm.served()).toBe(false);
 
-  // Redirect mode: no tab; the page goes to the consent page once the wasm
-  // has minted the URL.
-  await page.evaluate(() => document.querySelector("#widget").setAttribute("mode", "redirect"));
+  popupPromise = page.waitForEvent("popup");
+  await page.keyboard.press("Enter");
+  popup = await popupPromise;
+  await expect(w.button("Cancel")).toBeFocused();
+  const starting = await shadowTree(page, "#widget");
+  await markFirstPaint(page, "#widget");
+  expect(wasm.served()).toBe(false);
+  wasm.release();
+  await takenOver(page, "#widget");
+  await expect(w.root).toHaveAttribute("data-phase", "starting");
+  expect(await shadowTree(page, "#widget"), "the wasm's starting screen differs from its template").toEqual(starting);
+  await expect(w.button("Cancel")).toBeFocused();
+  await popup.waitForURL(/\/oauth\/tiktok\/authorize/);
+});
+
+test("in redirect mode a click before the wasm opens no tab: it waits for the wasm, then the page leaves", async ({ page, server }) => {
+  const wasm = await holdWasm(page);
+  await rewriteDemoPage(page, (html) => html.replace('<layers-connect id="widget"', '<layers-connect id="widget" mode="redirect"'));
   let popups = 0;
   page.on("popup", () => popups++);
+  await page.goto(server.url, { waitUntil: "domcontentloaded" });
+  const w = widget(page, "#widget");
   await w.button("Connect TikTok").click();
+  expect(wasm.served(), "the click came before the wasm").toBe(false);
   await expect(w.status).toHaveText("Opening TikTok…");
   await page.waitForURL(/\/oauth\/tiktok\/authorize/, { timeout: 20_000 });
   expect(popups).toBe(0);
