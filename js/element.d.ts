@@ -33,7 +33,9 @@ export interface LayersInAppBrowser {
 /**
  * Layers' OAuth failure codes. The set only grows, so any other string may
  * arrive too; so may the API codes of a failed start (`RETURN_URL_NOT_ALLOWED`,
- * `FORBIDDEN_SCOPE`, `NOT_FOUND`, `KILL_SWITCH`, `NETWORK`, `HTTP_502`…).
+ * `FORBIDDEN_SCOPE`, `NOT_FOUND`, `KILL_SWITCH`, `NETWORK`, `HTTP_502`…), and
+ * `LOAD_FAILED` when the customer clicked before the widget's wasm was ready
+ * and it then could not load.
  */
 export type LayersFailureCode =
   | "state_expired"

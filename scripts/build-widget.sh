@@ -84,6 +84,16 @@ node node_modules/terser/bin/terser "$out.tmp/pkg/layers_connect.js" --module --
 bash scripts/check-wasm-paths.sh "$out.tmp/pkg/layers_connect_bg.wasm" "$repo"
 
 cp js/*.js js/*.d.ts "$out.tmp/"
+
+# --- First paint (issue 12) ---------------------------------------------
+# The element's first screens (idle, and "Opening…" after an early click),
+# rendered by the Leptos view itself on the server (feature `ssr`), one set
+# per language, as dist/templates.js for js/first-paint.js. A native build
+# in target/, next to the server crates; it never goes stale, as every build
+# renders it again from the view of this checkout.
+cargo build --locked --quiet --features ssr --example first_paint
+target/debug/examples/first_paint "$out.tmp/templates.js"
+# --- end first paint -----------------------------------------------------
 # The element adopts this stylesheet in its shadow root (CSP-safe, see there).
 node scripts/style-module.mjs src/ui/style.css "$out.tmp/style.js"
 # What built the wasm, for the report (not shipped: package.json's files).

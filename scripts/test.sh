@@ -7,6 +7,8 @@ export CHROMEDRIVER=/usr/bin/chromedriver
 
 echo "== 1/5 native: sandbox contract, proxy, flow core and properties =="
 cargo test --workspace --locked
+# The element's first screens, rendered by the view on the server (src/ui/first_paint.rs).
+cargo test --locked --features ssr --lib ui::first_paint
 
 echo "== 2/5 build: the shipped widget, the demo server and the Leptos SSR example =="
 bash scripts/build-widget.sh

@@ -5,7 +5,8 @@
 
 use crate::api::{OAuthUrlRequest, Platform};
 use crate::attributes::{quoted, AttributeError, Attributes, RawAttributes};
-use crate::browser::shell::Settings;
+use crate::browser::shell::{PreOpened, Settings};
+use crate::browser::tab::ConsentTab;
 use crate::flow::{Event, Mode};
 use crate::json::{FromJson, Json};
 use crate::messages::{Messages, Overrides};
@@ -15,7 +16,7 @@ use leptos::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{CustomEvent, CustomEventInit, HtmlElement, ShadowRoot};
+use web_sys::{CustomEvent, CustomEventInit, HtmlElement, ShadowRoot, Window};
 
 /// One mounted `<layers-connect>`.
 #[wasm_bindgen]
@@ -40,9 +41,11 @@ impl Widget {
     #[wasm_bindgen(constructor)]
     pub fn new(host: HtmlElement, root: ShadowRoot, config: JsValue) -> Result<Widget, JsError> {
         let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsError::new("no document"))?;
+        // The view is built in a detached container, which then replaces the
+        // first paint `js/element.js` put in the root (the same markup,
+        // rendered at build time) in this same task: the browser never paints
+        // the root empty or half-built.
         let container: HtmlElement = document.create_element("div").map_err(|_| JsError::new("createElement failed"))?.unchecked_into();
-        root.set_text_content(None);
-        root.append_child(&container).map_err(|_| JsError::new("appendChild failed"))?;
 
         let (attributes, overrides) = decode(&config);
         let owner = Owner::new();
@@ -51,7 +54,7 @@ impl Widget {
         let slot = connect.clone();
         // The id at mount time scopes the persisted attempt (see Settings::instance_id).
         let instance_id = host.id();
-        let mounted = owner.with(|| mount_to(container, move || {
+        let mounted = owner.with(|| mount_to(container.clone(), move || {
             let host = send_wrapper::SendWrapper::new(host);
             let valid = move || config.get().ok();
             let on_event: Rc<dyn Fn(&Event)> = Rc::new(move |event| dispatch(&host, event));
@@ -72,6 +75,8 @@ impl Widget {
                 .into_any(),
             }
         }));
+        root.set_text_content(None);
+        root.append_child(&container).map_err(|_| JsError::new("appendChild failed"))?;
         let widget = Widget { config, overrides, connect, _mounted: Box::new(mounted), _owner: owner };
         widget.report();
         Ok(widget)
@@ -96,6 +101,26 @@ impl Widget {
         if let Some(c) = self.connect.get() {
             c.connect(p);
         }
+        Ok(())
+    }
+
+    /// Starts connecting `platform` in `tab`, the blank consent tab the
+    /// element's JS opened inside a click that came before the wasm was
+    /// ready (`null` when the browser blocked it), whose sessionStorage
+    /// inherited `token`. The attempt then runs as if the widget's own button
+    /// had been pressed. A tab the attempt cannot use (invalid attributes, an
+    /// attempt already under way) is closed.
+    #[wasm_bindgen(js_name = connectWithTab)]
+    pub fn connect_with_tab(&self, platform: &str, tab: Option<Window>, token: String) -> Result<(), JsError> {
+        let tab = tab.map(ConsentTab::adopt);
+        let connect = self.connect.get().filter(|_| self.config.with_untracked(Result::is_ok));
+        let (Some(platform), Some(connect)) = (Platform::parse(platform), connect) else {
+            if let Some(tab) = tab {
+                tab.close();
+            }
+            return Err(JsError::new(&format!("<layers-connect>: cannot start {platform:?}")));
+        };
+        connect.connect_with_tab(platform, PreOpened { tab, token });
         Ok(())
     }
 

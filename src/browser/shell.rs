@@ -50,6 +50,9 @@ pub struct Shell {
     settings: Box<dyn Settings>,
     observer: Box<dyn Observer>,
     tab: RefCell<Option<ConsentTab>>,
+    /// A consent tab opened before the wasm was ready, for the next
+    /// [`Effect::OpenBlankTab`] to take instead of opening one.
+    pre_opened: RefCell<Option<PreOpened>>,
     /// The token the current consent tab inherited (see [`return_signal::TOKEN_KEY`]).
     return_token: RefCell<Option<String>>,
     timer: RefCell<Option<Timeout>>,
@@ -69,6 +72,7 @@ impl Shell {
             settings,
             observer,
             tab: RefCell::default(),
+            pre_opened: RefCell::default(),
             return_token: RefCell::default(),
             timer: RefCell::default(),
             requests: RefCell::default(),
@@ -106,6 +110,21 @@ impl Shell {
             *self.flow.borrow_mut() = Flow::new(mode);
         }
         self.dispatch(Input::Start { platform });
+    }
+
+    /// The customer clicked "Connect {platform}" before the wasm was ready:
+    /// the element's JS opened the consent tab inside that click (as
+    /// [`Self::connect`] would have), and the attempt now starts with it.
+    /// When the flow opens no tab (an attempt resumed from an earlier page
+    /// load is under way, or the widget is in redirect mode), the tab is
+    /// nobody's and is closed.
+    pub fn connect_with_tab(&self, platform: Platform, pre_opened: PreOpened) {
+        *self.pre_opened.borrow_mut() = Some(pre_opened);
+        self.connect(platform);
+        let unused = self.pre_opened.borrow_mut().take();
+        if let Some(tab) = unused.and_then(|p| p.tab) {
+            tab.close();
+        }
     }
 
     /// "Try again": a fresh URL for the same platform.
@@ -147,12 +166,8 @@ impl Shell {
     fn run(&self, effect: Effect) {
         match effect {
             Effect::OpenBlankTab => {
-                // The new tab copies this page's sessionStorage as it opens;
-                // the token is only there for that instant.
-                let token = new_token();
-                storage::write(return_signal::TOKEN_KEY, &token);
-                let tab = ConsentTab::open_blank();
-                storage::clear(return_signal::TOKEN_KEY);
+                let pre_opened = self.pre_opened.borrow_mut().take();
+                let PreOpened { tab, token } = pre_opened.unwrap_or_else(open_consent_tab);
                 let blocked = tab.is_none();
                 *self.return_token.borrow_mut() = (!blocked).then_some(token);
                 *self.tab.borrow_mut() = tab;
@@ -328,6 +343,26 @@ impl Shell {
             id => format!("layers-connect:{}#{id}", self.settings.project_id()),
         }
     }
+}
+
+/// A consent tab opened from a click, and the return token it inherited.
+pub struct PreOpened {
+    /// The tab; `None` when the browser blocked it.
+    pub tab: Option<ConsentTab>,
+    /// The token written to sessionStorage while it opened.
+    pub token: String,
+}
+
+/// Opens the consent tab with a fresh return token. `js/element.js`
+/// (`openConsentTab`) does exactly this before the wasm is ready.
+fn open_consent_tab() -> PreOpened {
+    // The new tab copies this page's sessionStorage as it opens; the token
+    // is only there for that instant.
+    let token = new_token();
+    storage::write(return_signal::TOKEN_KEY, &token);
+    let tab = ConsentTab::open_blank();
+    storage::clear(return_signal::TOKEN_KEY);
+    PreOpened { tab, token }
 }
 
 fn read_persisted(key: &str) -> Option<Persisted> {

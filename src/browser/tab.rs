@@ -15,11 +15,19 @@ impl ConsentTab {
     pub fn open_blank() -> Option<Self> {
         let window = web_sys::window()?;
         let tab = window.open_with_url_and_target("about:blank", "_blank").ok().flatten()?;
+        Some(Self::adopt(tab))
+    }
+
+    /// A blank tab `js/element.js` opened the same way, from a click that
+    /// came before the wasm was ready (see `openConsentTab` there, which must
+    /// keep doing exactly what [`Self::open_blank`] does).
+    pub fn adopt(tab: Window) -> Self {
         // Cut the back-reference so the platform's page cannot script ours.
         // (The `noopener` feature would do that too, but then `open` returns
-        // null and the tab could never be navigated.)
+        // null and the tab could never be navigated.) The element's JS has
+        // cut it already; doing it again costs nothing.
         let _ = js_sys::Reflect::set(&tab, &JsValue::from_str("opener"), &JsValue::NULL);
-        Some(Self(tab))
+        Self(tab)
     }
 
     /// Sends the tab to the platform's consent page.

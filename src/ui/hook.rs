@@ -68,6 +68,12 @@ impl UseConnect {
     pub fn connect(&self, platform: Platform) {
         self.with(|s| s.connect(platform));
     }
+    /// [`Self::connect`] with a consent tab the custom element opened
+    /// before the wasm was ready.
+    #[cfg(browser)]
+    pub(crate) fn connect_with_tab(&self, platform: Platform, pre_opened: crate::browser::shell::PreOpened) {
+        self.with(move |s| s.connect_with_tab(platform, pre_opened));
+    }
     /// "Try again" with a fresh URL for the same platform.
     pub fn retry(&self) {
         self.with(|s| s.retry());
@@ -79,6 +85,13 @@ impl UseConnect {
     /// Back to the buttons.
     pub fn reset(&self) {
         self.with(|s| s.reset());
+    }
+
+    /// A hook that only shows `phase` and does nothing: the server's
+    /// rendering of the element's first screens (see `ui::first_paint`).
+    #[cfg(all(feature = "ssr", not(browser)))]
+    pub(crate) fn showing(phase: Phase) -> Self {
+        UseConnect { phase: Signal::stored(phase), online: Signal::stored(true), shell: StoredValue::new_local(None) }
     }
 
     fn with(&self, f: impl FnOnce(&Shell)) {

@@ -1,5 +1,7 @@
 //! The Leptos component, its hook, and the view they share.
 
+#[cfg(all(feature = "ssr", not(browser)))]
+mod first_paint;
 mod hook;
 mod view;
 
@@ -8,6 +10,9 @@ pub use hook::{use_connect, use_connect_with_options, EventHandler, UseConnect, 
 #[cfg(all(browser, feature = "csr"))]
 pub(crate) use hook::{resolve_return_url, use_connect_with_settings};
 pub use view::{ConnectView, STYLE};
+#[cfg(all(feature = "ssr", not(browser)))]
+#[doc(hidden)]
+pub use first_paint::element_templates;
 
 use crate::api::Platform;
 use crate::attributes::RawAttributes;
