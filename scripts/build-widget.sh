@@ -16,8 +16,11 @@ flock 9
 # crates and must not wait on their build lock.
 target=target/wasm
 # Panic locations name source files; without remapping they carry this
-# machine's paths (/root/.cargo/registry/…, the checkout) into the shipped
-# wasm. The flags go to this release build only (CARGO_ENCODED_RUSTFLAGS, the
+# machine's paths (/root/.cargo/registry/…, the toolchain's std) into the
+# shipped wasm. The checkout needs no remap: cargo names this crate's files
+# relative to it (src/…), and a flag naming the checkout would make every
+# clone or worktree rebuild all dependencies (check-wasm-paths.sh below
+# fails the build if the checkout's path ever shows up). The flags go to this release build only (CARGO_ENCODED_RUSTFLAGS, the
 # target's units only): the browser tests' debug build in the same target dir
 # keeps its own cache, and only the first build after a change of flags
 # recompiles the dependencies.
@@ -25,7 +28,7 @@ repo=$(pwd -P)
 cargo_home=${CARGO_HOME:-$HOME/.cargo}
 rustup_home=${RUSTUP_HOME:-$HOME/.rustup}
 sep=$'\x1f'
-rustflags="--remap-path-prefix=$cargo_home=/cargo$sep--remap-path-prefix=$rustup_home=/rustup$sep--remap-path-prefix=$repo=/layers-connect"
+rustflags="--remap-path-prefix=$cargo_home=/cargo$sep--remap-path-prefix=$rustup_home=/rustup"
 
 # Which Rust builds the wasm (LAYERS_WASM_TOOLCHAIN=nightly|stable, default:
 # nightly when it has rust-src, else stable). Nightly rebuilds std for size
