@@ -70,6 +70,7 @@
 
 mod machine;
 pub mod policy;
+pub mod stream;
 pub mod time;
 
 pub use machine::{
@@ -77,12 +78,15 @@ pub use machine::{
     Phase, PhaseName, Polling, RequestId, ReturnSignal, Starting, StatusEvent, TabState,
 };
 pub use policy::PollPolicy;
+pub use stream::{StreamEnd, StreamPolicy, StreamSignal};
 pub use time::Millis;
 
 #[cfg(test)]
 pub(crate) mod driver;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod stream_tests;
 
 #[cfg(test)]
 mod properties;
