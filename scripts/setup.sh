@@ -31,6 +31,15 @@ if ! { command -v chromium && command -v chromedriver; } >/dev/null 2>&1; then
   apt-get install -y -qq chromium chromium-driver >&2
 fi
 
+# 3b. redis-server from Debian: the multi-instance test (proxy-server/tests/redis_instances.rs)
+#     starts its own on a free port, and fails without it rather than skipping.
+if ! { command -v redis-server && command -v redis-cli; } >/dev/null 2>&1; then
+  say "installing redis-server from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq redis-server >&2
+fi
+
 # 4. npm packages (Playwright without its browser download, binaryen's wasm-opt).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"

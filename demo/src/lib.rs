@@ -63,7 +63,21 @@ pub struct Settings {
     pub json_logs: bool,
     /// Header timeout and connection cap of the server loop (shared settings).
     pub connection_limits: layers_proxy_server::serve::ConnectionLimits,
+    /// With the embedded sandbox: the secret it signs its webhooks with and
+    /// the proxy verifies them with (`LAYERS_WEBHOOK_SECRET`, or generated
+    /// per process), so the demo shows the push path. `None` with real Layers.
+    pub sandbox_webhook_secret: Option<layers_sandbox::WebhookSecret>,
     shared: ProxySettings,
+}
+
+/// A fresh `whsec_` secret: 32 random bytes as 64 hex digits, which are also
+/// valid base64 (both sides decode the same text to the same 48-byte key).
+fn generate_webhook_secret() -> String {
+    format!(
+        "whsec_{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
 }
 
 impl Settings {
@@ -75,8 +89,19 @@ impl Settings {
     /// Reads settings through `get` (tests pass a map instead of the environment):
     /// the proxy's shared settings with the demo's defaults, and the demo's own.
     pub fn from_lookup(get: Lookup<'_>) -> Result<Self, SettingsError> {
-        let shared = ProxySettings::from_lookup(get)?;
+        let mut shared = ProxySettings::from_lookup(get)?;
         let port = shared.port;
+        let sandbox_webhook_secret = match shared.upstream {
+            Some(_) => None,
+            None => {
+                let text = get("LAYERS_WEBHOOK_SECRET").unwrap_or_else(generate_webhook_secret);
+                let invalid = |e: String| SettingsError(format!("LAYERS_WEBHOOK_SECRET: {e}"));
+                shared.webhook_secret = Some(
+                    layers_proxy::WebhookSecret::new(&text).map_err(|e| invalid(e.to_string()))?,
+                );
+                Some(layers_sandbox::WebhookSecret::new(&text).map_err(invalid)?)
+            }
+        };
         let loopback = [
             format!("http://127.0.0.1:{port}"),
             format!("http://localhost:{port}"),
@@ -115,6 +140,7 @@ impl Settings {
             allowed_origins,
             json_logs: shared.json_logs,
             connection_limits: shared.connection_limits,
+            sandbox_webhook_secret,
             shared,
         })
     }
@@ -145,6 +171,17 @@ pub fn sandbox_config(settings: &Settings) -> layers_sandbox::Config {
     }
     for origin in &settings.allowed_origins {
         config = config.control_origin(origin);
+    }
+    if let Some(secret) = &settings.sandbox_webhook_secret {
+        // Its own proxy's webhook route: consent → webhook → nudge → the widget's stream.
+        let receiver = settings
+            .page_url()
+            .join(&format!(
+                "{}/webhooks/layers",
+                PROXY_PREFIX.trim_start_matches('/')
+            ))
+            .expect("a relative path joins");
+        config = config.webhook(receiver, secret.clone());
     }
     config
 }
@@ -210,6 +247,43 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         Settings::from_lookup(&|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn the_embedded_sandbox_delivers_webhooks_to_its_own_proxy() {
+        let s = settings(&[("PORT", "9090")]).unwrap();
+        let config = sandbox_config(&s);
+        let target = config.webhook.expect("a webhook target");
+        assert_eq!(
+            target.url.as_str(),
+            "http://127.0.0.1:9090/api/layers/webhooks/layers"
+        );
+        assert_eq!(Some(&target.secret), s.sandbox_webhook_secret.as_ref());
+        assert!(
+            s.shared.webhook_secret.is_some(),
+            "the proxy verifies with the same secret"
+        );
+        // Generated per process: two starts, two secrets.
+        assert_ne!(
+            settings(&[]).unwrap().sandbox_webhook_secret,
+            s.sandbox_webhook_secret
+        );
+        // A given secret is used as is; a bad one stops the start.
+        let given = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let s = settings(&[("LAYERS_WEBHOOK_SECRET", given)]).unwrap();
+        assert_eq!(
+            s.sandbox_webhook_secret,
+            Some(layers_sandbox::WebhookSecret::new(given).unwrap())
+        );
+        assert!(settings(&[("LAYERS_WEBHOOK_SECRET", "nope")]).is_err());
+        assert!(!format!("{s:?}").contains("MfKQ"));
+        // Against real Layers the demo sends nothing of its own.
+        let remote = settings(&[
+            ("LAYERS_API_BASE", "https://api.layers.com"),
+            ("LAYERS_API_KEY", "lp_live_x"),
+        ])
+        .unwrap();
+        assert!(remote.sandbox_webhook_secret.is_none());
     }
 
     #[test]

@@ -33,6 +33,10 @@ Every setting is an environment variable (docs/proxy.md):
   LAYERS_PROXY_ALLOWED_ORIGINS      extra origins trusted to POST
   LAYERS_PROXY_AUTHORIZE_ORIGINS    origins besides TikTok's and Instagram's an authorizeUrl may use
   LAYERS_PROXY_COOKIE_SECRET        64+ bytes signing the session cookie (default: per process)
+  LAYERS_WEBHOOK_SECRET             whsec_… webhook secret; with the embedded sandbox, which then
+                                    delivers social_account.connected to this proxy (default: per process)
+  LAYERS_PROXY_REDIS_URL            redis://host:6379/0 shared by several instances (default: none)
+  LAYERS_PROXY_MAX_EVENT_STREAMS    open outcome streams (SSE) per process (default 10000)
   LAYERS_PROXY_CONNECT_TIMEOUT_MS   upstream connect timeout (default 5000)
   LAYERS_PROXY_TIMEOUT_MS           upstream total timeout (default 15000)
   LAYERS_PROXY_HEADER_TIMEOUT_MS    time for a request's headers, and keep-alive idle time (default 10000)

@@ -14,7 +14,8 @@ use layers_proxy_server::PROXY_PREFIX;
 
 const USAGE: &str = "\
 layers-proxy: the layers-connect reference proxy in front of the Layers API.
-Serves the widget's three routes under /api/layers/ and GET /healthz.
+Serves the widget's routes under /api/layers/ (the Layers webhook at
+/api/layers/webhooks/layers when LAYERS_WEBHOOK_SECRET is set) and GET /healthz.
 
 Usage: layers-proxy [--help]
 
@@ -37,6 +38,11 @@ Every setting is an environment variable (docs/proxy.md):
   LAYERS_PROXY_STATE_MAX_AGE_SECONDS  how long a state cookie is honoured (default 900)
   LAYERS_PROXY_MINT_LIMIT           mints per browser session per window (default 10)
   LAYERS_PROXY_MINT_WINDOW_SECONDS  that window (default 600)
+  LAYERS_WEBHOOK_SECRET             whsec_… secret of the social_account.connected webhook you
+                                    register at Layers (enables POST /api/layers/webhooks/layers)
+  LAYERS_PROXY_REDIS_URL            redis://host:6379/0 shared by all instances: nudges, webhook
+                                    replay ids and mint counts (default: this instance's memory)
+  LAYERS_PROXY_MAX_EVENT_STREAMS    open outcome streams (SSE) per process; more get 503 (default 10000)
   LAYERS_PROXY_LOG_FORMAT           json for JSON log lines (default text)
   RUST_LOG                          log filter (default info)
 ";

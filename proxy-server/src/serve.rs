@@ -30,6 +30,9 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+/// How long a stop waits for open connections before closing them.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
 /// How long and how many; `docs/proxy.md` lists the settings and defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionLimits {
@@ -98,5 +101,12 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // Outcome streams stay open for minutes: wait for in-flight requests, not
+    // for them (a widget whose stream drops goes on polling).
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::info!("closing the connections still open after the shutdown grace");
+    }
 }

@@ -7,7 +7,10 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use layers_proxy::{ApiKey, Config, CookieSecret, MintLimit, UpstreamBase, DEFAULT_BODY_TIMEOUT};
+use layers_proxy::{
+    ApiKey, Config, CookieSecret, MintLimit, UpstreamBase, WebhookSecret, DEFAULT_BODY_TIMEOUT,
+    DEFAULT_MAX_EVENT_STREAMS,
+};
 
 use crate::serve::ConnectionLimits;
 use url::Url;
@@ -72,6 +75,24 @@ pub struct ProxySettings {
     pub authorize_origins: Vec<Url>,
     /// `LAYERS_PROXY_LOG_FORMAT=json` for JSON log lines (filter: `RUST_LOG`).
     pub json_logs: bool,
+    /// `LAYERS_WEBHOOK_SECRET` (`whsec_…`): enables `POST /webhooks/layers`.
+    pub webhook_secret: Option<WebhookSecret>,
+    /// `LAYERS_PROXY_REDIS_URL` (`redis://host:6379/0`): share nudges, webhook
+    /// ids and mint counts between instances. Kept as text: it may hold a
+    /// password, so `Debug` shows only whether it is set.
+    pub redis_url: Option<RedisUrl>,
+    /// `LAYERS_PROXY_MAX_EVENT_STREAMS` (default 10000): open outcome streams per process.
+    pub max_event_streams: usize,
+}
+
+/// `LAYERS_PROXY_REDIS_URL`, checked at startup; `Debug` hides it (it may hold a password).
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedisUrl(String);
+
+impl fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RedisUrl(<redacted>)")
+    }
 }
 
 impl ProxySettings {
@@ -114,6 +135,30 @@ impl ProxySettings {
             authorize_origins: urls(get, "LAYERS_PROXY_AUTHORIZE_ORIGINS")?.unwrap_or_default(),
             json_logs: get("LAYERS_PROXY_LOG_FORMAT")
                 .is_some_and(|f| f.eq_ignore_ascii_case("json")),
+            webhook_secret: get("LAYERS_WEBHOOK_SECRET")
+                .map(|secret| {
+                    WebhookSecret::new(&secret)
+                        .map_err(|e| SettingsError(format!("LAYERS_WEBHOOK_SECRET: {e}")))
+                })
+                .transpose()?,
+            redis_url: get("LAYERS_PROXY_REDIS_URL")
+                .filter(|url| !url.trim().is_empty())
+                .map(|url| {
+                    // Checked here so a typo stops the start, not the first request.
+                    Config::new(
+                        "https://api.layers.com".parse().expect("static URL"),
+                        ApiKey::new("-"),
+                    )
+                    .redis_url(&url)
+                    .map(|_| RedisUrl(url.trim().to_owned()))
+                    .map_err(|e| SettingsError(format!("LAYERS_PROXY_REDIS_URL: {e}")))
+                })
+                .transpose()?,
+            max_event_streams: parse_or(
+                get,
+                "LAYERS_PROXY_MAX_EVENT_STREAMS",
+                DEFAULT_MAX_EVENT_STREAMS,
+            )?,
         })
     }
 
@@ -135,6 +180,15 @@ impl ProxySettings {
         if let Some(secret) = &self.cookie_secret {
             config = config.cookie_secret(secret.clone());
         }
+        if let Some(secret) = &self.webhook_secret {
+            config = config.webhook_secret(secret.clone());
+        }
+        if let Some(RedisUrl(url)) = &self.redis_url {
+            config = config
+                .redis_url(url)
+                .expect("checked when the settings were read");
+        }
+        config = config.max_event_streams(self.max_event_streams);
         for url in return_urls {
             config = config.allow_return_url(url.clone());
         }
@@ -349,6 +403,57 @@ mod tests {
         ("LAYERS_PROXY_PROJECTS", "prj_a,prj_b"),
         ("LAYERS_PROXY_RETURN_URLS", "https://app.example.com/return"),
     ];
+
+    #[test]
+    fn webhook_secret_redis_and_stream_cap_are_settings_and_never_shown() {
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut pairs = REAL.to_vec();
+            pairs.extend_from_slice(extra);
+            server(&pairs)
+        };
+        let plain = with(&[]).unwrap().proxy;
+        assert!(plain.webhook_secret.is_none() && plain.redis_url.is_none());
+        assert_eq!(
+            plain.max_event_streams,
+            layers_proxy::DEFAULT_MAX_EVENT_STREAMS
+        );
+        let set = with(&[
+            (
+                "LAYERS_WEBHOOK_SECRET",
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            ),
+            (
+                "LAYERS_PROXY_REDIS_URL",
+                "redis://:hunter2@127.0.0.1:6379/0",
+            ),
+            ("LAYERS_PROXY_MAX_EVENT_STREAMS", "50"),
+        ])
+        .unwrap()
+        .proxy;
+        assert!(set.webhook_secret.is_some() && set.redis_url.is_some());
+        assert_eq!(set.max_event_streams, 50);
+        let shown = format!("{set:?}");
+        assert!(
+            !shown.contains("MfKQ") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+
+        let bad_secret = with(&[("LAYERS_WEBHOOK_SECRET", "hunter2-not-whsec")])
+            .unwrap_err()
+            .0;
+        assert!(
+            bad_secret.contains("LAYERS_WEBHOOK_SECRET") && !bad_secret.contains("hunter2"),
+            "{bad_secret}"
+        );
+        let bad_url = with(&[("LAYERS_PROXY_REDIS_URL", "http://:hunter2@x")])
+            .unwrap_err()
+            .0;
+        assert!(
+            bad_url.contains("LAYERS_PROXY_REDIS_URL") && !bad_url.contains("hunter2"),
+            "{bad_url}"
+        );
+        assert!(with(&[("LAYERS_PROXY_MAX_EVENT_STREAMS", "lots")]).is_err());
+    }
 
     #[test]
     fn standalone_needs_layers_projects_and_return_urls() {
