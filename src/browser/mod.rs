@@ -2,6 +2,7 @@
 //! browser facility; [`shell`] runs the core's effects with them.
 
 pub mod clock;
+pub mod event_stream;
 pub mod http;
 pub mod js_json;
 pub mod listener;

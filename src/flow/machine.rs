@@ -770,7 +770,7 @@ impl Flow {
         if let Phase::Waiting(p) | Phase::Finishing(p) = &mut self.phase {
             // The proxy matched the platform; a nudge naming another one is
             // not this attempt's, whatever the proxy thought.
-            if nudge.map_or(true, |platform| platform == p.attempt.platform) {
+            if nudge.is_none_or(|platform| platform == p.attempt.platform) {
                 p.schedule.on_nudge();
             }
         }

@@ -64,7 +64,10 @@
 //! is synchronous and answered at once with [`Input::TabOpened`]; requests
 //! answer later with [`Input::Minted`] / [`Input::Polled`] /
 //! [`Input::AccountsFetched`] carrying the effect's [`RequestId`];
-//! [`Effect::SetTimer`] replaces the one pending timer. Answers to requests
+//! [`Effect::SetTimer`] replaces the one pending timer;
+//! [`Effect::OpenStream`] / [`Effect::CloseStream`] hold the one outcome
+//! stream, whose events come back as [`Input::Stream`] (see [`stream`]).
+//! Answers to requests
 //! the machine no longer waits for are ignored, so the shell never needs to
 //! track what is stale.
 
