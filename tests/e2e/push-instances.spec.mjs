@@ -25,6 +25,10 @@ import { recordStreams, recordEvents, approveWithoutReturn, connectedAt, watchCo
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const COOKIE_SECRET = "a-cookie-secret-shared-by-both-instances-of-this-proxy-0123456789abcdef";
 const WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+// The sandbox's fixture key allows this return URL only. Nothing of ours
+// serves it: the consent tab's landing there is fulfilled by the test
+// (approveWithoutReturn), so the widget never gets a return signal.
+const RETURN_URL = "http://127.0.0.1:8080/return.html";
 
 function binary(name) {
   const bin = join(root, "target/debug", name);
@@ -67,7 +71,7 @@ const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": 
 async function front(port, upstreamPort) {
   const page = `<!doctype html><meta charset="utf-8"><title>two instances</title>
 <script type="module" src="/dist/layers-connect.js"></script>
-<layers-connect id="widget" endpoint="/api/layers" project-id="prj_demo" return-url="/return.html"></layers-connect>`;
+<layers-connect id="widget" endpoint="/api/layers" project-id="prj_demo" return-url="${RETURN_URL}"></layers-connect>`;
   const server = createServer((req, res) => {
     const path = new URL(req.url, "http://x").pathname;
     if (path.startsWith("/api/layers/")) {
@@ -112,7 +116,7 @@ const test = base.extend({
       LAYERS_API_KEY: "lp_test_demo",
       LAYERS_PROXY_COOKIE_SECRET: COOKIE_SECRET,
       LAYERS_PROXY_PROJECTS: "prj_demo",
-      LAYERS_PROXY_RETURN_URLS: `${frontUrl}/return.html`,
+      LAYERS_PROXY_RETURN_URLS: RETURN_URL,
       LAYERS_PROXY_ALLOWED_ORIGINS: frontUrl,
       LAYERS_PROXY_AUTHORIZE_ORIGINS: sandboxUrl,
       LAYERS_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -145,11 +149,11 @@ async function startAndWaitForFirstPoll(page, rig, polls, streams) {
 }
 
 test("the webhook delivered to B shows Connected on the stream held by A", async ({ page, rig }) => {
-  const console = watchConsole(page);
+  const hygiene = watchConsole(page);
   const polls = await recordPolls(page);
   const streams = await recordStreams(page);
   const popup = await startAndWaitForFirstPoll(page, rig, polls, streams);
-  const completed = await approveWithoutReturn(popup, new URL(rig.site.url).origin);
+  const completed = await approveWithoutReturn(popup, new URL(RETURN_URL).origin);
   const connected = await connectedAt(page);
   expect(connected - completed, "Connected long before the next 5 s poll").toBeLessThan(2_000);
   const nudges = (await streams())[0].events.filter((e) => e.type === "nudge");
@@ -159,16 +163,16 @@ test("the webhook delivered to B shows Connected on the stream held by A", async
   const delivered = (await rig.deliveries()).filter((d) => d.delivered);
   expect(delivered.map((d) => new URL(d.url).port)).toEqual([String(rig.portB)]);
   await expect(page.locator("layers-connect .lc-root")).toHaveAttribute("data-phase", "connected");
-  console.expectClean();
+  hygiene.expectClean();
 });
 
 test("with Redis stopped mid-wait the widget falls back to polling; nothing else changes", async ({ page, rig }) => {
-  const console = watchConsole(page);
+  const hygiene = watchConsole(page);
   const polls = await recordPolls(page);
   const streams = await recordStreams(page);
   const popup = await startAndWaitForFirstPoll(page, rig, polls, streams);
   await rig.redis.stop();
-  const completed = await approveWithoutReturn(popup, new URL(rig.site.url).origin);
+  const completed = await approveWithoutReturn(popup, new URL(RETURN_URL).origin);
   const connected = await connectedAt(page);
   // B got the webhook, but A cannot hear it: the next poll by the floor says so.
   expect((await rig.deliveries()).some((d) => d.delivered)).toBe(true);
@@ -182,5 +186,5 @@ test("with Redis stopped mid-wait the widget falls back to polling; nothing else
   expect(rig.a.child.exitCode).toBeNull();
   expect(rig.b.child.exitCode).toBeNull();
   await expect.poll(() => [...rig.a.logs, ...rig.b.logs].some((l) => l.includes("Redis unavailable")), { timeout: 10_000 }).toBe(true);
-  console.expectClean();
+  hygiene.expectClean();
 });
