@@ -19,6 +19,7 @@ export async function recordStreams(page) {
       const source = new Native(url, init);
       const entry = { url: String(url), opened: now(), events: [] };
       window.__lcStreams.push(entry);
+      (window.__lcSources ??= []).push(source);
       for (const type of ["ready", "nudge", "end", "error"]) {
         source.addEventListener(type, (e) => entry.events.push({ type, data: e.data ?? null, at: now() }));
       }

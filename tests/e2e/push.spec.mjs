@@ -146,3 +146,27 @@ test("a browser without EventSource connects by polling", async ({ page, server,
   await expectNoRateLimited(sandbox);
   hygiene.expectClean();
 });
+
+test("removing the element while it waits closes its stream, and cancel does too", async ({ page, server }) => {
+  const hygiene = watchConsole(page);
+  const polls = await recordPolls(page);
+  const streams = await recordStreams(page);
+  await openDemo(page, server);
+  const states = () => page.evaluate(() => window.__lcSources.map((s) => s.readyState));
+  // Cancel: the attempt ends, the stream closes (EventSource.CLOSED is 2).
+  await startInTab(page);
+  await expect.poll(async () => (await streams())[0]?.events.some((e) => e.type === "ready")).toBe(true);
+  await widget(page).button("Cancel").click();
+  await expect(widget(page).root).toHaveAttribute("data-phase", "cancelled");
+  expect(await states()).toEqual([2]);
+  // Removed from the DOM mid-wait: closed, and nothing reopens it.
+  await page.evaluate(() => document.querySelector("layers-connect").reset());
+  await startInTab(page);
+  await expect.poll(async () => (await streams()).length).toBe(2);
+  await expect.poll(async () => (await streams())[1].events.some((e) => e.type === "ready")).toBe(true);
+  await page.evaluate(() => document.querySelector("layers-connect").remove());
+  await expect.poll(states).toEqual([2, 2]);
+  await sleep(3_000);
+  expect(await streams()).toHaveLength(2);
+  hygiene.expectClean();
+});
