@@ -209,7 +209,8 @@ fn a_dropped_live_stream_reopens_with_a_bounded_backoff() {
 
 #[test]
 fn the_stream_closes_in_every_ending_and_on_cancel_and_reset() {
-    let endings: [(&str, fn(&mut Driver, RequestId)); 6] = [
+    type Ending = fn(&mut Driver, RequestId);
+    let endings: [(&str, Ending); 6] = [
         ("connected", |d, _| {
             let e = d.fire_timer(5_000).unwrap();
             d.answer(&e, 5_100, completed());
