@@ -94,6 +94,37 @@ impl Redis {
             .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "PONG")
     }
 
+    /// Waits (10 s at most) until `n` clients subscribe to the proxies' channel.
+    fn wait_for_subscribers(&self, n: u32) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let out = Command::new("redis-cli")
+                .args([
+                    "-p",
+                    &self.port.to_string(),
+                    "pubsub",
+                    "numsub",
+                    "layers_proxy:signals",
+                ])
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            if text
+                .lines()
+                .nth(1)
+                .and_then(|l| l.trim().parse::<u32>().ok())
+                == Some(n)
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{n} subscribers never showed up: {text:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn stop(&self) {
         let _ = Command::new("redis-cli")
             .args(["-p", &self.port.to_string(), "shutdown", "nosave"])
@@ -159,6 +190,18 @@ impl Instance {
 
     fn logged(&self, text: &str) -> bool {
         self.logs.lock().unwrap().iter().any(|l| l.contains(text))
+    }
+
+    /// Whether `text` is logged within 5 s (stdout reaches us through a pipe and a thread).
+    async fn logs_soon(&self, text: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !self.logged(text) {
+            if Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        true
     }
 
     fn alive(&mut self) -> bool {
@@ -359,7 +402,7 @@ async fn two_instances_share_nudges_replays_and_mint_counts_and_survive_redis_go
         .build()
         .unwrap();
     // Both subscribed before anything is published (the subscription is made in the background).
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::task::block_in_place(|| redis.wait_for_subscribers(2));
 
     // 1. The sandbox's webhook goes to B; the stream held by A hears it.
     let mut browser = Browser::default();
@@ -389,7 +432,10 @@ async fn two_instances_share_nudges_replays_and_mint_counts_and_survive_redis_go
         .await
         .unwrap();
     assert_eq!(delivered["data"][0]["status"], 204, "{delivered}");
-    assert!(b.logged("layers webhook: nudging streams"), "B received it");
+    assert!(
+        b.logs_soon("layers webhook: nudging streams").await,
+        "B received it"
+    );
     assert!(
         !a.logged("layers webhook: nudging streams"),
         "A did not: the nudge came through Redis"
@@ -453,7 +499,7 @@ async fn two_instances_share_nudges_replays_and_mint_counts_and_survive_redis_go
             .unwrap();
         assert_eq!(health.status(), 200);
         assert!(
-            instance.logged(REDIS_WARNING),
+            instance.logs_soon(REDIS_WARNING).await,
             "a warning in the log: {:?}",
             instance.logs.lock().unwrap()
         );

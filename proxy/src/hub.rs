@@ -51,6 +51,7 @@ impl Signal {
     }
 
     /// The form that travels between instances.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn to_wire(&self, origin: &str) -> Value {
         match self {
             Self::Nudge { project, platform } => {
@@ -61,6 +62,7 @@ impl Signal {
     }
 
     /// The signal and its origin instance, if `wire` is one this proxy wrote.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn from_wire(wire: &Value) -> Option<(Self, String)> {
         let text = |name: &str| wire.get(name).and_then(Value::as_str).map(str::to_owned);
         let origin = text("origin")?;

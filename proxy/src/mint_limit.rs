@@ -1,8 +1,10 @@
 //! Per-session mint limiter: one browser (a runaway widget, a user hammering
 //! the button) cannot spend the partner's whole Layers write budget.
 //!
-//! Known limits, by design: the count lives in this instance's memory, so N
-//! instances without sticky sessions allow up to N times the limit; and a
+//! Known limits, by design: this count lives in this instance's memory, so N
+//! instances without sticky sessions and without Redis allow up to N times the
+//! limit (with `Config::redis_url` the count is kept in Redis, see
+//! `redis_link`, and this one is the fallback while Redis is away); and a
 //! client that drops its cookie starts a new session with a fresh count (and
 //! loses its states). It is a guard against accidents, not against a determined
 //! abuser; that needs a limit keyed by the partner's own user, at its edge.

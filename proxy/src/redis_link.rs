@@ -13,7 +13,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -26,6 +26,10 @@ const PREFIX: &str = "layers_proxy:";
 const CHANNEL: &str = "layers_proxy:signals";
 /// A command slower than this counts as Redis being away for this request.
 const COMMAND_DEADLINE: Duration = Duration::from_millis(500);
+/// After a failed command, requests skip Redis this long (one then tries
+/// again), so an unreachable Redis costs one request a deadline per second,
+/// not every request.
+const COOL_OFF: Duration = Duration::from_secs(1);
 const BACKOFF_FIRST: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
 
@@ -46,6 +50,8 @@ pub(crate) struct RedisLink {
     instance: String,
     commands: Mutex<Option<ConnectionManager>>,
     degraded: AtomicBool,
+    /// Commands are not tried before this instant (see [`COOL_OFF`]).
+    skip_until: Mutex<Option<Instant>>,
     mint_script: redis::Script,
 }
 
@@ -61,6 +67,7 @@ impl RedisLink {
             instance: uuid::Uuid::new_v4().simple().to_string(),
             commands: Mutex::new(None),
             degraded: AtomicBool::new(false),
+            skip_until: Mutex::new(None),
             mint_script: redis::Script::new(MINT_SCRIPT),
         });
         runtime.spawn(connect_commands(Arc::downgrade(&link), client.clone()));
@@ -68,7 +75,15 @@ impl RedisLink {
         Some(link)
     }
 
+    /// The command connection, unless there is none yet or Redis failed
+    /// within the cool-off (skipping does not extend the cool-off).
     fn connection(&self) -> Option<ConnectionManager> {
+        let mut skip = self.skip_until.lock().unwrap_or_else(|p| p.into_inner());
+        if skip.is_some_and(|until| Instant::now() < until) {
+            return None;
+        }
+        *skip = None;
+        drop(skip);
         self.commands
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -77,8 +92,8 @@ impl RedisLink {
 
     /// Runs one command with the deadline; `None` on any failure.
     async fn run<T: redis::FromRedisValue>(&self, what: &str, command: redis::Cmd) -> Option<T> {
+        // Not connected yet (the connect task warns) or cooling off: local state.
         let Some(mut connection) = self.connection() else {
-            self.went_away(what, "not connected yet");
             return None;
         };
         match tokio::time::timeout(COMMAND_DEADLINE, command.query_async::<T>(&mut connection))
@@ -100,6 +115,8 @@ impl RedisLink {
     }
 
     fn went_away(&self, what: &str, why: &str) {
+        *self.skip_until.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(Instant::now() + COOL_OFF);
         if !self.degraded.swap(true, Ordering::Relaxed) {
             tracing::warn!(
                 what,
@@ -148,7 +165,6 @@ impl RedisLink {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
         let Some(mut connection) = self.connection() else {
-            self.went_away("mint count", "not connected yet");
             return None;
         };
         let member = format!("{now_ms}-{}", uuid::Uuid::new_v4().simple());

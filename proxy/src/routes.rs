@@ -182,7 +182,10 @@ async fn mint_in_session(
         return Err(AppError::not_found());
     }
     let MintBody(body) = body?;
-    let upstream_body = validate_mint_body(&body, &proxy.return_urls)?;
+    let CheckedMint {
+        body: upstream_body,
+        platform,
+    } = validate_mint_body(&body, &proxy.return_urls)?;
     // Counted across instances in Redis when there is one; else (or while it
     // is away) in this instance's memory.
     let shared = proxy
@@ -192,10 +195,6 @@ async fn mint_in_session(
     shared
         .unwrap_or_else(|| proxy.mint_limiter.try_acquire(&session.id, Instant::now()))
         .map_err(|wait| AppError::rate_limited(retry_after_secs(wait)))?;
-    let platform = serde_json::from_slice::<Value>(&upstream_body)
-        .ok()
-        .and_then(|b| b.get("platform").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_default();
 
     let reply = proxy
         .layers
@@ -224,7 +223,7 @@ async fn mint_in_session(
             lifetime: remaining_lifetime(&reply.json, now).unwrap_or(proxy.state_max_age),
             binding: StateBinding {
                 project: project.clone(),
-                platform,
+                platform: platform.to_owned(),
             },
         });
     }
@@ -299,9 +298,18 @@ pub(crate) async fn method_not_allowed() -> AppError {
     AppError::method_not_allowed()
 }
 
+/// A mint body as it goes upstream, and its platform (for the state cookie).
+struct CheckedMint {
+    body: Vec<u8>,
+    platform: &'static str,
+}
+
 /// Checks the mint body and rebuilds it from the known fields only, so nothing
 /// the widget adds travels upstream unexamined.
-fn validate_mint_body(body: &[u8], return_urls: &ReturnUrlAllowlist) -> Result<Vec<u8>, AppError> {
+fn validate_mint_body(
+    body: &[u8],
+    return_urls: &ReturnUrlAllowlist,
+) -> Result<CheckedMint, AppError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|_| AppError::validation("body", "The request body must be a JSON object."))?;
     let Value::Object(fields) = value else {
@@ -311,16 +319,13 @@ fn validate_mint_body(body: &[u8], return_urls: &ReturnUrlAllowlist) -> Result<V
         ));
     };
 
-    let platform = fields
-        .get("platform")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if !PLATFORMS.contains(&platform) {
+    let platform = fields.get("platform").and_then(Value::as_str);
+    let Some(platform) = PLATFORMS.into_iter().find(|p| Some(*p) == platform) else {
         return Err(AppError::validation(
             "platform",
             "platform must be one of: tiktok, instagram.",
         ));
-    }
+    };
 
     let return_url = fields
         .get("returnUrl")
@@ -366,7 +371,10 @@ fn validate_mint_body(body: &[u8], return_urls: &ReturnUrlAllowlist) -> Result<V
             ))
         }
     }
-    Ok(serde_json::to_vec(&Value::Object(upstream)).expect("a JSON map always serializes"))
+    Ok(CheckedMint {
+        body: serde_json::to_vec(&Value::Object(upstream)).expect("a JSON map always serializes"),
+        platform,
+    })
 }
 
 /// The prefix this router is nested under (`/api/layers`), or `/`.
@@ -411,7 +419,7 @@ mod tests {
 
     fn validate(body: &str) -> Result<Value, (u16, &'static str, Value)> {
         validate_mint_body(body.as_bytes(), &allowlist())
-            .map(|bytes| serde_json::from_slice(&bytes).unwrap())
+            .map(|checked| serde_json::from_slice(&checked.body).unwrap())
             .map_err(|e| (e.status().as_u16(), e.code(), Value::Null))
     }
 

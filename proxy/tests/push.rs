@@ -392,11 +392,12 @@ async fn the_stream_ends_at_expires_at() {
     let started = std::time::Instant::now();
     let (_browser, _state, _, mut stream) = waiting(&app).await;
     assert_eq!(
-        stream.next_event(Duration::from_secs(4)).await.as_deref(),
+        stream.next_event(Duration::from_secs(6)).await.as_deref(),
         Some("event: end\ndata: {\"reason\":\"expired\"}")
     );
+    // expiresAt is 2 s after the mint (whole seconds); slack for a loaded machine.
     assert!(
-        started.elapsed() <= Duration::from_secs(3),
+        started.elapsed() <= Duration::from_secs(5),
         "{:?}",
         started.elapsed()
     );

@@ -128,7 +128,7 @@ async fn completion_is_delivered_after_retries_signed_and_logged() {
     );
     assert_eq!(log[0]["url"], url.as_str());
 
-    let seen = seen.lock().unwrap();
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
     assert_eq!(seen.len(), 3);
     // One message: the same id on every attempt, each attempt signed afresh.
     let id = header(&seen[0], "webhook-id");
