@@ -45,7 +45,8 @@ export async function recordEvents(page) {
  * Approves the consent in `popup` as the customer would, but the return page
  * it lands on is not ours (another site's page, fulfilled here): the widget
  * gets no return signal at all. Resolves with the epoch ms at which the
- * sandbox answered the callback, i.e. had persisted the account.
+ * sandbox's answer to the callback reached the consent tab (the account was
+ * persisted just before).
  */
 export async function approveWithoutReturn(popup, returnOrigin) {
   await popup.route(
@@ -54,8 +55,10 @@ export async function approveWithoutReturn(popup, returnOrigin) {
   );
   const settled = popup.waitForResponse((r) => r.url().includes("/oauth/callback/"));
   await popup.getByRole("button", { name: "Allow", exact: true }).click();
-  await settled;
-  return Date.now();
+  // The browser's own timing of the callback's answer, not when this process
+  // heard of it (which can come after the widget already connected).
+  const timing = (await settled).request().timing();
+  return timing.startTime + timing.responseStart;
 }
 
 /** The epoch ms of the page's `layers-connected` event, once it fired. */

@@ -36,7 +36,7 @@ test("a consent without a return signal shows Connected at the nudge, well befor
   await expect(widget(page).root).toHaveAttribute("data-phase", "connected");
   const latency = connected - completed;
   test.info().annotations.push({ type: "latency", description: `${latency} ms from the callback to layers-connected` });
-  console.log(`push: ${latency} ms from the callback's answer to layers-connected`);
+  console.log(`push: ${Math.round(latency)} ms from the callback's answer to layers-connected`);
   expect(latency, "Connected long before the next 5 s poll").toBeLessThan(2_000);
 
   // It was the nudge: the confirming poll went after it, and sooner than the floor.
