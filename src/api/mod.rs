@@ -6,6 +6,7 @@
 //! | `POST {endpoint}/projects/{projectId}/social/oauth-url` | [`OAuthUrlRequest`] | [`OAuthUrl`] |
 //! | `GET {endpoint}/social/oauth-status/{state}` | — | [`OAuthStatus`] |
 //! | `GET {endpoint}/projects/{projectId}/social-accounts` | — | [`SocialAccounts`] |
+//! | `GET {endpoint}/social/oauth-events/{state}` (optional) | — | server-sent events, read by `events` |
 //!
 //! A request that does not yield its answer is the crate's one error type,
 //! [`ApiError`]. The codes Layers promises to extend ([`FailureCode`],
@@ -21,6 +22,7 @@ mod codes;
 mod error;
 mod wire;
 shell_only! {
+    mod events;
     mod response;
     mod routes;
 }
@@ -36,6 +38,7 @@ pub use wire::{
 #[cfg(browser)]
 pub(crate) use {
     error::ErrorEnvelope,
+    events::{stream_signal, EVENT_NAMES},
     response::classify,
-    routes::{oauth_status_url, oauth_url_url, social_accounts_url},
+    routes::{oauth_events_url, oauth_status_url, oauth_url_url, social_accounts_url},
 };

@@ -19,6 +19,15 @@ pub(crate) fn oauth_status_url(endpoint: &str, state: &str) -> String {
     url
 }
 
+/// `{endpoint}/social/oauth-events/{state}`: the outcome stream, built
+/// like the poll URL.
+pub(crate) fn oauth_events_url(endpoint: &str, state: &str) -> String {
+    let mut url = base(endpoint);
+    url.push_str("/social/oauth-events/");
+    push_segment(&mut url, state);
+    url
+}
+
 /// `{endpoint}/projects/{projectId}/social-accounts`.
 pub(crate) fn social_accounts_url(endpoint: &str, project_id: &str) -> String {
     let mut url = base(endpoint);
@@ -65,6 +74,10 @@ mod tests {
         assert_eq!(
             oauth_status_url("/layers", "a/../b?c#d é"),
             "/layers/social/oauth-status/a%2F..%2Fb%3Fc%23d%20%C3%A9"
+        );
+        assert_eq!(
+            oauth_events_url("/layers/", "a/../b?c#d"),
+            "/layers/social/oauth-events/a%2F..%2Fb%3Fc%23d"
         );
         assert_eq!(
             social_accounts_url("/l", "prj 1"),

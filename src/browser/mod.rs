@@ -3,6 +3,7 @@
 
 pub mod clipboard;
 pub mod clock;
+pub mod event_stream;
 pub mod http;
 pub mod js_json;
 pub mod listener;

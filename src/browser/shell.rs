@@ -6,12 +6,13 @@
 //! Spawned requests hold only a `Weak` to it: an answer that arrives after
 //! the widget went away is dropped on the floor.
 
+use super::event_stream::OutcomeStream;
 use super::http::{self, Abort};
 use super::listener::Listener;
 use super::return_signal::{self, ReturnChannel};
 use super::{clock, js_json, storage, tab::ConsentTab};
 use crate::api::{self, OAuthStatus, OAuthUrl, OAuthUrlRequest, Platform, SocialAccounts};
-use crate::flow::{Effect, Event, Flow, Input, Mode, Phase, RequestId, ReturnSignal};
+use crate::flow::{Effect, Event, Flow, Input, Mode, Phase, RequestId, ReturnSignal, StreamSignal};
 use crate::persisted::Persisted;
 use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
@@ -59,6 +60,8 @@ pub struct Shell {
     requests: RefCell<Vec<(RequestId, Abort)>>,
     listeners: RefCell<Vec<Listener>>,
     channel: RefCell<Option<ReturnChannel>>,
+    /// The outcome stream of the attempt being polled, if one is open.
+    stream: RefCell<Option<OutcomeStream>>,
 }
 
 impl Shell {
@@ -78,6 +81,7 @@ impl Shell {
             requests: RefCell::default(),
             listeners: RefCell::default(),
             channel: RefCell::default(),
+            stream: RefCell::default(),
         });
         shell.listen();
         shell.detect_in_app();
@@ -216,6 +220,22 @@ impl Shell {
                 }));
             }
             Effect::ClearTimer => *self.timer.borrow_mut() = None,
+            Effect::OpenStream { stream, state } => {
+                // The old one goes first: one stream per widget.
+                drop(self.stream.borrow_mut().take());
+                let url = api::oauth_events_url(&self.settings.endpoint(), &state);
+                let me = self.me.clone();
+                let opened = OutcomeStream::open(&url, move |signal| {
+                    if let Some(shell) = me.upgrade() {
+                        shell.dispatch(Input::Stream { stream, signal });
+                    }
+                });
+                match opened {
+                    Some(opened) => *self.stream.borrow_mut() = Some(opened),
+                    None => self.dispatch(Input::Stream { stream, signal: StreamSignal::Unsupported }),
+                }
+            }
+            Effect::CloseStream => drop(self.stream.borrow_mut().take()),
             Effect::Persist(attempt) => {
                 let redirected = self.flow.borrow().mode() == Mode::Redirect;
                 let return_token = self.return_token.borrow().clone();

@@ -95,6 +95,34 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// When each stream was opened, counted from `origin`, with its id.
+    pub(crate) fn streams(&self) -> Vec<(Millis, RequestId)> {
+        self.log
+            .iter()
+            .filter_map(|(t, e)| match e {
+                Effect::OpenStream { stream, .. } => Some((t - self.origin, *stream)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether the shell holds a stream now: the last `OpenStream` was not
+    /// followed by a `CloseStream`.
+    pub(crate) fn stream_open(&self) -> bool {
+        self.log.iter().rev().find_map(|(_, e)| match e {
+            Effect::OpenStream { .. } => Some(true),
+            Effect::CloseStream => Some(false),
+            _ => None,
+        }) == Some(true)
+    }
+}
+
+/// The id of the stream opened among `effects`.
+pub(crate) fn stream_id(effects: &[Effect]) -> Option<RequestId> {
+    effects.iter().find_map(|e| if let Effect::OpenStream { stream, .. } = e { Some(*stream) } else { None })
+}
+
 /// The id of the mint among `effects`.
 pub(crate) fn mint_id(effects: &[Effect]) -> Option<RequestId> {
     effects.iter().find_map(|e| if let Effect::Mint { request, .. } = e { Some(*request) } else { None })

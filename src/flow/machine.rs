@@ -7,6 +7,7 @@ use core::mem;
 use serde::Serialize;
 
 use super::policy::{Decision, PollPolicy, PollSchedule, Verdict};
+use super::stream::{StreamEnd, StreamLink, StreamSignal, Want};
 use super::time::{format_rfc3339, Millis};
 use crate::in_app::InAppBrowser;
 use crate::url::is_http_url;
@@ -135,6 +136,13 @@ pub enum Input {
     },
     /// The customer clicked "Cancel".
     Cancel,
+    /// What the outcome stream reported (see [`super::stream`]).
+    Stream {
+        /// The id of the [`Effect::OpenStream`] it answers.
+        stream: RequestId,
+        /// What happened.
+        signal: StreamSignal,
+    },
     /// Back to the buttons ("Connect another account", the element's
     /// `reset()`, "Try here anyway" in an in-app browser): an attempt under
     /// way is cancelled first, so it still ends exactly once.
@@ -196,6 +204,16 @@ pub enum Effect {
     },
     /// Drop the pending timer.
     ClearTimer,
+    /// Open `GET …/social/oauth-events/{state}` (an `EventSource`), replacing
+    /// any stream still open, and report its events as [`Input::Stream`].
+    OpenStream {
+        /// Echo in its reports.
+        stream: RequestId,
+        /// The state to follow.
+        state: String,
+    },
+    /// Close the stream, if one is open (idempotent).
+    CloseStream,
     /// Save the attempt in sessionStorage (JSON of [`Attempt`]).
     Persist(Attempt),
     /// Remove the saved attempt.
@@ -589,6 +607,8 @@ pub struct Flow {
     next_request: u64,
     /// The timer the shell holds, so `SetTimer` is only sent on change.
     timer: Option<Millis>,
+    /// The outcome stream of the attempt being polled.
+    stream: StreamLink,
 }
 
 impl Flow {
@@ -600,6 +620,7 @@ impl Flow {
             online: true,
             next_request: 0,
             timer: None,
+            stream: StreamLink::none(),
         }
     }
 
@@ -671,6 +692,7 @@ impl Flow {
                     self.enter(Phase::InAppBrowser { browser, page_url }, out);
                 }
             }
+            Input::Stream { stream, signal } => self.stream_signal(stream, signal, now, out),
             Input::Reset => {
                 self.step(Input::Cancel, now, out);
                 if self.phase != Phase::Idle {
@@ -717,10 +739,84 @@ impl Flow {
                 }
             }
         }
+        if let Some(reopen) = self.drive_stream(now, out) {
+            wake = Some(wake.map_or(reopen, |at| at.min(reopen)));
+        }
         if wake != self.timer {
             self.timer = wake;
             out.push(wake.map_or(Effect::ClearTimer, |at| Effect::SetTimer { at }));
         }
+    }
+
+    /// Keeps the outcome stream open exactly while an attempt is polled
+    /// (`super::stream`, rule 1); returns when a reopen is due.
+    fn drive_stream(&mut self, now: Millis, out: &mut Vec<Effect>) -> Option<Millis> {
+        let polled = match &self.phase {
+            Phase::Waiting(p) | Phase::Finishing(p) => Some(p.attempt.state.clone()),
+            _ => None,
+        };
+        if !polled.as_deref().is_some_and(|state| self.stream.is_for(state)) {
+            if self.stream.is_open() {
+                out.push(Effect::CloseStream);
+            }
+            self.stream = polled.as_deref().map_or_else(StreamLink::none, StreamLink::for_state);
+        }
+        match self.stream.want(now, self.online) {
+            Want::Open => {
+                let stream = self.request_id();
+                self.stream.on_open(stream);
+                let state = polled.unwrap_or_default();
+                out.push(Effect::OpenStream { stream, state });
+                None
+            }
+            Want::WaitUntil(at) => Some(at),
+            Want::Nothing => None,
+        }
+    }
+
+    /// The stream's report: a nudge is a hint for the poll schedule; every
+    /// failure only closes the stream (and maybe reopens it later).
+    fn stream_signal(&mut self, stream: RequestId, signal: StreamSignal, now: Millis, out: &mut Vec<Effect>) {
+        if !self.stream.holds(stream) {
+            return;
+        }
+        let nudge = match signal {
+            StreamSignal::Ready => {
+                self.stream.on_ready();
+                return;
+            }
+            StreamSignal::Nudge { platform } => platform,
+            StreamSignal::Ended(end) => {
+                self.stream.give_up();
+                out.push(Effect::CloseStream);
+                match end {
+                    StreamEnd::Outcome => None,
+                    StreamEnd::Expired => return,
+                }
+            }
+            StreamSignal::Dropped => {
+                self.stream.on_dropped(now);
+                out.push(Effect::CloseStream);
+                return;
+            }
+            StreamSignal::Unsupported => {
+                self.stream.give_up();
+                out.push(Effect::CloseStream);
+                return;
+            }
+        };
+        if let Phase::Waiting(p) | Phase::Finishing(p) = &mut self.phase {
+            // The proxy matched the platform; a nudge naming another one is
+            // not this attempt's, whatever the proxy thought.
+            if nudge.is_none_or(|platform| platform == p.attempt.platform) {
+                p.schedule.on_nudge();
+            }
+        }
+    }
+
+    /// Whether the outcome stream is open and confirmed by the proxy.
+    pub fn is_stream_live(&self) -> bool {
+        self.stream.is_live()
     }
 
     fn start(&mut self, platform: Platform, out: &mut Vec<Effect>) {

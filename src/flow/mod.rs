@@ -64,12 +64,16 @@
 //! is synchronous and answered at once with [`Input::TabOpened`]; requests
 //! answer later with [`Input::Minted`] / [`Input::Polled`] /
 //! [`Input::AccountsFetched`] carrying the effect's [`RequestId`];
-//! [`Effect::SetTimer`] replaces the one pending timer. Answers to requests
+//! [`Effect::SetTimer`] replaces the one pending timer;
+//! [`Effect::OpenStream`] / [`Effect::CloseStream`] hold the one outcome
+//! stream, whose events come back as [`Input::Stream`] (see [`stream`]).
+//! Answers to requests
 //! the machine no longer waits for are ignored, so the shell never needs to
 //! track what is stale.
 
 mod machine;
 pub mod policy;
+pub mod stream;
 pub mod time;
 
 pub use machine::{
@@ -77,12 +81,15 @@ pub use machine::{
     Phase, PhaseName, Polling, RequestId, ReturnSignal, Starting, StatusEvent, TabState,
 };
 pub use policy::PollPolicy;
+pub use stream::{StreamEnd, StreamPolicy, StreamSignal};
 pub use time::Millis;
 
 #[cfg(test)]
 pub(crate) mod driver;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod stream_tests;
 
 #[cfg(test)]
 mod properties;

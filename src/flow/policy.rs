@@ -6,7 +6,10 @@
 //!    from when the previous poll was *sent*. The first poll after minting
 //!    waits 5 s too (nobody consents in less).
 //! 2. **Early confirmation.** Once per attempt, after the customer came back
-//!    (the return signal, with or without an error: both are only hints), one poll may go 250 ms after the
+//!    (the return signal, with or without an error: both are only hints), or
+//!    after the outcome stream's nudge (a webhook for this project and
+//!    platform: a hint too, see [`super::stream`]; the two share the one
+//!    allowance), one poll may go 250 ms after the
 //!    previous poll instead of 5 s, so "Finishing…" resolves at once. The
 //!    mint is not a poll: a return before the first poll confirms at once.
 //!    It is still one extra poll per attempt; the gap only keeps two polls
@@ -29,7 +32,8 @@
 //!    `LAST_CALL_MS` before the deadline. That is still one poll, at least a
 //!    floor after the previous one, so it costs no budget; it is skipped
 //!    when the confirmation poll is allowed (that one goes at once) and
-//!    after a reload (the status may have changed: poll now).
+//!    after a reload (the status may have changed: poll now), and after a
+//!    nudge (a nudge wants the next poll the floor allows, not the last).
 //! 6. **One at a time.** Never two polls of one attempt in flight.
 //! 7. **Offline.** No polls while offline. Coming back online drops a wait
 //!    that a network error caused, but never the floor or a 429 wait.
@@ -163,6 +167,9 @@ pub(crate) struct PollSchedule {
     backoff_ms: Millis,
     in_flight: Option<RequestId>,
     confirm: Confirm,
+    /// A nudge came since the last poll: rule 5's last call does not hold
+    /// the next poll back.
+    nudged: bool,
 }
 
 impl PollSchedule {
@@ -185,6 +192,7 @@ impl PollSchedule {
             backoff_ms: PollPolicy::BACKOFF_START_MS,
             in_flight: None,
             confirm: Confirm::NotYet,
+            nudged: false,
         }
     }
 
@@ -213,7 +221,7 @@ impl PollSchedule {
     /// the last before the deadline and could go closer to it.
     fn last_call(&self, due: Millis, deadline: Millis) -> Millis {
         let last_call = deadline.saturating_sub(PollPolicy::LAST_CALL_MS);
-        let regular = self.anchor.is_some() && self.confirm != Confirm::Allowed;
+        let regular = self.anchor.is_some() && self.confirm != Confirm::Allowed && !self.nudged;
         let last_one = due.saturating_add(PollPolicy::FLOOR_MS) >= deadline;
         if regular && last_one && due < last_call {
             last_call
@@ -249,6 +257,7 @@ impl PollSchedule {
         self.anchor = Some(now);
         self.polled = true;
         self.in_flight = Some(request);
+        self.nudged = false;
         if self.confirm == Confirm::Allowed {
             self.confirm = Confirm::Used;
         }
@@ -275,6 +284,14 @@ impl PollSchedule {
         if self.confirm == Confirm::NotYet {
             self.confirm = Confirm::Allowed;
         }
+    }
+
+    /// The outcome stream's nudge: rule 2's allowance if still unused, and
+    /// the next poll the floor allows (never earlier: several nudges are
+    /// one poll, and error waits stand).
+    pub(crate) fn on_nudge(&mut self) {
+        self.allow_confirmation();
+        self.nudged = true;
     }
 
     /// Back online: rule 7.

@@ -4,7 +4,11 @@
 //! and connectivity, returns, cancels and retries. Whatever happens:
 //!
 //! - two polls of one attempt are ≥ 5 s apart, except at most one
-//!   confirmation poll (in "Finishing…") ≥ 250 ms after the previous one;
+//!   confirmation poll (in "Finishing…", or after a stream nudge) ≥ 250 ms
+//!   after the previous one, whatever mix of nudges, stream drops and ends;
+//! - the outcome stream is open only while an attempt is polled (closed in
+//!   every ending, on cancel and reset), one at a time, and opened at most
+//!   five times per attempt;
 //! - no poll at or after the attempt's deadline, and none outside polling phases;
 //! - the last poll goes within a second of the deadline (a focused property);
 //! - never two polls of one attempt in flight;
@@ -16,7 +20,7 @@
 //! - an in-app browser's report (at any moment) is never an ending, and only
 //!   ever shows the handoff instead of the resting buttons.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use proptest::prelude::*;
 
@@ -67,6 +71,20 @@ enum Step {
     /// The shell reports an in-app browser (it does so once at mount; any
     /// moment here).
     InApp,
+    /// The open stream (or a stale one, when `true`) reports this.
+    Stream(StreamSignal, bool),
+}
+
+fn stream_signal() -> impl Strategy<Value = StreamSignal> {
+    prop_oneof![
+        3 => Just(StreamSignal::Ready),
+        4 => prop::option::of(any::<bool>()).prop_map(|p| StreamSignal::Nudge {
+            platform: p.map(|tiktok| if tiktok { Platform::Tiktok } else { Platform::Instagram }),
+        }),
+        1 => any::<bool>().prop_map(|o| StreamSignal::Ended(if o { StreamEnd::Outcome } else { StreamEnd::Expired })),
+        3 => Just(StreamSignal::Dropped),
+        1 => Just(StreamSignal::Unsupported),
+    ]
 }
 
 fn reply() -> impl Strategy<Value = Reply> {
@@ -106,6 +124,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => any::<bool>().prop_map(Step::Start),
         1 => (0u64..900_000, prop::option::of(any::<bool>())).prop_map(|(t, r)| Step::Resume(t, r)),
         1 => Just(Step::InApp),
+        6 => (stream_signal(), prop::bool::weighted(0.1)).prop_map(|(s, stale)| Step::Stream(s, stale)),
     ]
 }
 
@@ -132,6 +151,12 @@ struct Sim {
     early_polls: HashMap<String, usize>,
     attempts: Vec<Attempted>,
     fresh: u64,
+    /// The stream the shell holds, and the last one it held.
+    stream: Option<RequestId>,
+    last_stream: Option<RequestId>,
+    /// States that got a nudge (or an outcome end) while polled.
+    nudged: HashSet<String>,
+    opens: HashMap<String, usize>,
 }
 
 impl Sim {
@@ -144,6 +169,10 @@ impl Sim {
             early_polls: HashMap::new(),
             attempts: vec![],
             fresh: 0,
+            stream: None,
+            last_stream: None,
+            nudged: HashSet::new(),
+            opens: HashMap::new(),
         }
     }
 
@@ -161,6 +190,10 @@ impl Sim {
         // (the clock may still find it expired on the same input).
         let hint = matches!(input, Input::Returned(_) | Input::Resume { returned: Some(_), .. });
         let was_active = self.driver.flow.phase().is_active();
+        let nudge = matches!(input, Input::Stream { signal: StreamSignal::Nudge { .. } | StreamSignal::Ended(StreamEnd::Outcome), .. });
+        if let (true, Some(a)) = (nudge, self.driver.flow.phase().attempt()) {
+            self.nudged.insert(a.state.clone());
+        }
         let effects = self.driver.feed(input);
         let phase = self.driver.flow.phase().clone();
         if starts
@@ -184,6 +217,19 @@ impl Sim {
                     self.outstanding
                         .push((request, Kind::Accounts, String::new()))
                 }
+                Effect::OpenStream { stream, ref state } => {
+                    prop_assert!(self.stream.is_none(), "a second stream while one is open");
+                    let (Phase::Waiting(p) | Phase::Finishing(p)) = &phase else {
+                        return Err(TestCaseError::fail(format!("stream opened in {:?}", phase.name())));
+                    };
+                    prop_assert_eq!(&p.attempt.state, state);
+                    let opens = self.opens.entry(state.clone()).or_default();
+                    *opens += 1;
+                    prop_assert!(*opens <= 5, "{} opens of one attempt's stream", opens);
+                    self.stream = Some(stream);
+                    self.last_stream = Some(stream);
+                }
+                Effect::CloseStream => self.stream = None,
                 Effect::SetTimer { at } => self.timer = Some(at),
                 Effect::ClearTimer => self.timer = None,
                 Effect::Emit(Event::Status(s)) => {
@@ -210,6 +256,9 @@ impl Sim {
                 Effect::Emit(_) => outcome_events += 1,
                 _ => {}
             }
+        }
+        if !matches!(phase, Phase::Waiting(_) | Phase::Finishing(_)) {
+            prop_assert!(self.stream.is_none(), "the stream is open in {:?}", phase.name());
         }
         if hint {
             prop_assert!(matches!(ending, None | Some(PhaseName::Expired)), "a return ended the attempt: {:?}", ending);
@@ -269,8 +318,8 @@ impl Sim {
             );
             if now < prev + 5_000 {
                 prop_assert!(
-                    matches!(phase, Phase::Finishing(_)),
-                    "early poll outside Finishing"
+                    matches!(phase, Phase::Finishing(_)) || self.nudged.contains(&state),
+                    "early poll outside Finishing, without a nudge"
                 );
                 let early = self.early_polls.entry(state.clone()).or_default();
                 *early += 1;
@@ -423,6 +472,16 @@ impl Sim {
                 let resting = matches!(before.name(), PhaseName::Idle | PhaseName::InAppBrowser);
                 prop_assert_eq!(shown, resting, "the handoff after {:?}", before.name());
             }
+            Step::Stream(signal, stale) => {
+                let stream = if stale { self.last_stream.map(|RequestId(n)| RequestId(n.saturating_sub(1))) } else { self.stream };
+                if let Some(stream) = stream {
+                    // The shell closes an EventSource that failed before reporting it.
+                    if matches!(signal, StreamSignal::Dropped | StreamSignal::Unsupported) && Some(stream) == self.stream {
+                        self.stream = None;
+                    }
+                    self.feed(Input::Stream { stream, signal })?
+                }
+            }
         }
         Ok(())
     }
@@ -512,5 +571,41 @@ proptest! {
         let last = *polls.last().unwrap();
         prop_assert!(last < deadline && last + 1_000 >= deadline, "last poll at {} for deadline {}", last, deadline);
         prop_assert!(polls.windows(2).all(|w| w[1] - w[0] >= 5_000), "{:?}", polls);
+    }
+}
+
+fn stream_storm_step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => (0u64..3_000).prop_map(Step::Advance),
+        3 => (0u64..500).prop_map(Step::FireTimer),
+        6 => (stream_signal(), prop::bool::weighted(0.05)).prop_map(|(s, stale)| Step::Stream(s, stale)),
+        4 => (0usize..2, prop_oneof![
+            6 => Just(Reply::Pending),
+            1 => (prop::sample::select(vec![429u16, 500, 503]), prop::option::of(0u32..20)).prop_map(|(s, r)| Reply::Http(s, r)),
+            1 => Just(Reply::Network),
+        ], any::<u8>()).prop_map(|(i, r, x)| Step::Answer(i, r, x)),
+        1 => Just(Step::Returned(None)),
+        1 => any::<bool>().prop_map(Step::Online),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A focused run: one attempt under a storm of nudges, stream drops,
+    /// ends and reopens, with pending answers, rate limits and server
+    /// errors. The polling rules hold (checked on every poll by `Sim`), the
+    /// stream is opened at most five times, and it is closed at the end.
+    #[test]
+    fn nudges_and_drops_never_break_the_polling_rules(steps in prop::collection::vec(stream_storm_step(), 1..200)) {
+        let mut sim = Sim::new(Mode::Tab);
+        for step in [Step::Start(true), Step::TabOpened(false), Step::Answer(0, Reply::Pending, 0)] {
+            sim.run(step)?;
+        }
+        for step in steps {
+            sim.run(step)?;
+        }
+        sim.feed(Input::Cancel)?;
+        prop_assert!(sim.stream.is_none());
     }
 }
