@@ -18,6 +18,9 @@ use layers_sandbox::WebhookSecret;
 use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::{json, Value};
 
+// The sandbox consent step, shared with the proxy's and the demo's tests.
+#[path = "../../proxy/tests/common/mod.rs"]
+mod common;
 mod support;
 use support::free_port;
 
@@ -311,34 +314,6 @@ impl Stream {
     }
 }
 
-/// Plays the customer: allow on the sandbox's consent page, through the callback.
-async fn consent(http: &reqwest::Client, authorize_url: &str) {
-    let authorize = url::Url::parse(authorize_url).unwrap();
-    let state = authorize
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .unwrap()
-        .1
-        .into_owned();
-    let mut form = authorize.clone();
-    form.set_query(None);
-    let to_callback = http
-        .post(form)
-        .form(&[
-            ("state", state.as_str()),
-            ("handle", "acmecoffee"),
-            ("decision", "allow"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(to_callback.status(), 303);
-    let callback = authorize
-        .join(to_callback.headers()["location"].to_str().unwrap())
-        .unwrap();
-    assert_eq!(http.get(callback).send().await.unwrap().status(), 303);
-}
-
 /// A webhook signed as the sandbox signs them.
 async fn deliver(http: &reqwest::Client, at: &Instance, id: &str, platform: &str) -> u16 {
     let body = json!({"type": "social_account.connected", "timestamp": "2026-04-18T19:06:42Z",
@@ -411,7 +386,7 @@ async fn two_instances_share_nudges_replays_and_mint_counts_and_survive_redis_go
     let state = minted["state"].as_str().unwrap().to_owned();
     let mut stream = browser.stream(&http, &a, &state).await;
     let consented = Instant::now();
-    consent(&http, minted["authorizeUrl"].as_str().unwrap()).await;
+    common::consent(minted["authorizeUrl"].as_str().unwrap(), "allow", "acmecoffee").await;
     let nudge = stream.next_event(Duration::from_secs(5)).await;
     let latency = consented.elapsed();
     assert_eq!(

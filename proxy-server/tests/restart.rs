@@ -4,6 +4,9 @@
 //! graceful stop); instance 2 starts on the same port; the browser polls with
 //! the cookies it had, the customer consents, and the attempt completes.
 
+// The sandbox consent step, shared with the proxy's and the demo's tests.
+#[path = "../../proxy/tests/common/mod.rs"]
+mod common;
 mod support;
 
 use reqwest::header::{COOKIE, SET_COOKIE};
@@ -31,34 +34,6 @@ fn cookie_header(jar: &[(String, String)]) -> String {
         .map(|(n, v)| format!("{n}={v}"))
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-/// Plays the customer on the sandbox's consent page: allow, as `handle`.
-async fn consent(http: &reqwest::Client, authorize_url: &str, handle: &str) {
-    let authorize = url::Url::parse(authorize_url).unwrap();
-    let state = authorize
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .unwrap()
-        .1
-        .into_owned();
-    let mut form_target = authorize.clone();
-    form_target.set_query(None);
-    let to_callback = http
-        .post(form_target)
-        .form(&[
-            ("state", state.as_str()),
-            ("handle", handle),
-            ("decision", "allow"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(to_callback.status(), 303);
-    let callback = authorize
-        .join(to_callback.headers()["location"].to_str().unwrap())
-        .unwrap();
-    assert_eq!(http.get(callback).send().await.unwrap().status(), 303);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -129,7 +104,7 @@ async fn a_restart_mid_attempt_loses_nothing() {
         (200, Some("pending")),
         "the new instance knows the state from the cookie: {after}"
     );
-    consent(&http, &authorize_url, "acmecoffee").await;
+    common::consent(&authorize_url, "allow", "acmecoffee").await;
     let (status, done) = poll(cookie_header(&jar)).await;
     assert_eq!(status, 200, "{done}");
     assert_eq!(done["status"], "completed", "{done}");
