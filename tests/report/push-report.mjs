@@ -23,36 +23,13 @@
 // per scenario, divided by its runs.
 
 import { chromium } from "playwright-core";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { fileURLToPath } from "node:url";
 import { startDemo } from "../support/demo-server.mjs";
+import { root, arg, r1, stats, sh } from "./stats.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const arg = (name, fallback) => {
-  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return hit ? Number(hit.split("=")[1]) : fallback;
-};
 const RUNS = arg("push-runs", 20);
 const TARGET_P95_MS = 300;
-
-const sorted = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => {
-  const s = sorted(xs);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const pct = (xs, p) => sorted(xs)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)];
-const r1 = (x) => Math.round(x * 10) / 10;
-const stats = (xs) => ({ n: xs.length, median: r1(median(xs)), p95: r1(pct(xs, 95)), min: r1(Math.min(...xs)), max: r1(Math.max(...xs)), samples: xs.map(r1) });
-const sh = (cmd, args) => {
-  try {
-    return execFileSync(cmd, args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-  } catch {
-    return null;
-  }
-};
 
 function initScript() {
   const epoch = () => performance.timeOrigin + performance.now();

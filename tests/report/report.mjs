@@ -24,19 +24,13 @@
 //    sandbox's /_sandbox/requests, over the runs of each scenario.
 
 import { chromium } from "playwright-core";
-import { execFileSync } from "node:child_process";
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
 import { createServer } from "node:http";
 import os from "node:os";
-import { fileURLToPath } from "node:url";
 import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
 import { startDemo } from "../support/demo-server.mjs";
+import { root, arg, r1, stats, sh } from "./stats.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const arg = (name, fallback) => {
-  const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return hit ? Number(hit.split("=")[1]) : fallback;
-};
 const LOADS = arg("loads", 30);
 const RUNS = arg("runs", 20);
 const DWELL_RUNS = arg("dwell-runs", 20);
@@ -50,33 +44,7 @@ const TARGETS = {
 };
 
 // ---------------------------------------------------------------- helpers
-const sorted = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => {
-  const s = sorted(xs);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-/** Nearest-rank percentile. */
-const pct = (xs, p) => sorted(xs)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)];
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const r1 = (x) => Math.round(x * 10) / 10;
 const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
-const stats = (xs) => ({
-  n: xs.length,
-  median: r1(median(xs)),
-  p95: r1(pct(xs, 95)),
-  min: r1(Math.min(...xs)),
-  max: r1(Math.max(...xs)),
-  samples: xs.map(r1),
-});
-const sh = (cmd, args) => {
-  try {
-    return execFileSync(cmd, args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-  } catch {
-    return null;
-  }
-};
-
 // ---------------------------------------------------------------- 1. sizes
 /** What built the wasm: scripts/build-widget.sh writes dist/build.json. */
 function build() {
