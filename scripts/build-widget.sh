@@ -99,6 +99,10 @@ target/debug/examples/first_paint "$out.tmp/templates.js"
 # --- end first paint -----------------------------------------------------
 # The element adopts this stylesheet in its shadow root (CSP-safe, see there).
 node scripts/style-module.mjs src/ui/style.css "$out.tmp/style.js"
+# One module for the first paint: the class, the stylesheet, first-paint.js
+# and the templates, bundled into dist/element.js and minified (the sources
+# stay separate modules in js/). The entry, layers-connect.js, imports it.
+node scripts/bundle-element.mjs "$out.tmp"
 # What built the wasm, for the report (not shipped: package.json's files).
 printf '{"toolchain":"%s","rustc":"%s","extraRustflags":"%s"}\n' "$wasm_toolchain" \
   "$(env "${wasm_env[@]}" rustc --version)" "${LAYERS_WASM_EXTRA_RUSTFLAGS:-}" >"$out.tmp/build.json"

@@ -82,7 +82,6 @@ test("the tarball holds exactly the shipped files", () => {
     "README.md",
     "dist/element.d.ts",
     "dist/element.js",
-    "dist/first-paint.js",
     "dist/layers-connect.d.ts",
     "dist/layers-connect.js",
     "dist/pkg/layers_connect.js",
@@ -91,8 +90,6 @@ test("the tarball holds exactly the shipped files", () => {
     "dist/react.js",
     "dist/return.d.ts",
     "dist/return.js",
-    "dist/style.js",
-    "dist/templates.js",
     "package.json",
   ]);
   for (const f of packed.files) expect(f).not.toMatch(/^(src|target|tests|js|www|proxy|sandbox|scripts|node_modules)\//);

@@ -3,24 +3,35 @@
 // machine is doing at that moment. On a shared machine, sequential report
 // runs drift by tens of milliseconds; this is how a change is judged.
 //
-//   node tests/report/compare.mjs /tmp/dist-a /tmp/dist-b [--loads=40] [--page=index.html]
+//   node tests/report/compare.mjs /tmp/dist-a /tmp/dist-b[:/tmp/www-b] [--loads=40] [--page=index.html]
 //
 // Each argument is a dist/ folder (scripts/build-widget.sh output, copied
-// aside). Each gets its own demo server (the release demo server, or
-// LAYERS_DEMO_BIN) serving it; every load is a fresh browser context, timed
-// as in report.mjs: performance.now() when "Connect TikTok" is laid out in
-// the shadow root. Prints the median and quartiles per build.
+// aside), optionally with a demo pages folder after a colon (a variant of
+// www/, e.g. other loading hints in index.html's head; default www/). Each
+// gets its own demo server (the release demo server, or LAYERS_DEMO_BIN)
+// serving them; every load is a fresh browser context, timed as in
+// report.mjs: performance.now() when "Connect TikTok" is laid out in the
+// shadow root ("interactive"), and when the wasm widget has taken over from
+// the first paint ("wasm ready": the first-paint container leaves the shadow
+// root, as the widget mounts). Prints the median and quartiles per variant.
+// With --control, the report's control page (control.mjs) is loaded in the
+// same rotation, and each variant's ratio of medians to it is printed: the
+// figure the report's interactive target is about.
 
 import { chromium } from "playwright-core";
 import { existsSync } from "node:fs";
 import { startDemo } from "../support/demo-server.mjs";
+import { startControl } from "./control.mjs";
 
 const option = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
-const dists = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const variants = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const dists = variants.map((v) => v.split(":")[0]);
+const wwws = variants.map((v) => v.split(":")[1] ?? null);
 const LOADS = Number(option("loads", 40));
 const PAGE = option("page", "");
+const CONTROL = process.argv.includes("--control");
 if (dists.length < 2 || dists.some((d) => !existsSync(`${d}/pkg/layers_connect_bg.wasm`))) {
-  console.error("usage: node tests/report/compare.mjs DIST_A DIST_B [...] [--loads=40] [--page=index.html]");
+  console.error("usage: node tests/report/compare.mjs DIST_A[:WWW_A] DIST_B[:WWW_B] [...] [--loads=40] [--page=index.html]");
   process.exit(2);
 }
 process.env.LAYERS_DEMO_BIN ??= new URL("../../target/release/layers-demo", import.meta.url).pathname;
@@ -30,9 +41,14 @@ function hook() {
   const attach = Element.prototype.attachShadow;
   Element.prototype.attachShadow = function (init) {
     const shadow = attach.call(this, init);
-    new MutationObserver(() => {
+    new MutationObserver((records) => {
       const button = [...shadow.querySelectorAll("button")].find((b) => b.textContent.trim() === "Connect TikTok");
       if (button && button.getClientRects().length > 0) marks.interactive ??= performance.now();
+      // The widget empties the root as it mounts: the first node removed
+      // from the root itself is the first paint's container.
+      if (marks.interactive !== undefined && records.some((r) => r.target === shadow && r.removedNodes.length)) {
+        marks.wasmReady ??= performance.now();
+      }
     }).observe(shadow, { childList: true, subtree: true });
     return shadow;
   };
@@ -45,25 +61,45 @@ const browser = await chromium.launch({
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
 });
 try {
-  for (const dist of dists) demos.push(await startDemo({ env: { LAYERS_PROXY_DIST_DIR: dist, RUST_LOG: "warn" } }));
-  const samples = dists.map(() => []);
+  for (const [i, dist] of dists.entries()) {
+    const env = { LAYERS_PROXY_DIST_DIR: dist, RUST_LOG: "warn", ...(wwws[i] ? { LAYERS_PROXY_WWW_DIR: wwws[i] } : {}) };
+    demos.push(await startDemo({ env }));
+  }
+  const control = CONTROL ? await startControl() : null;
+  if (control) demos.push({ url: control.url, stop: control.stop, control: true });
+  const samples = demos.map(() => []);
+  const ready = demos.map(() => []);
   // The first round warms the servers and the OS file cache, and is discarded.
   for (let round = 0; round <= LOADS; round++) {
-    for (const [i, demo] of demos.entries()) {
+    // Each round starts with the next variant, so none is always first.
+    for (let k = 0; k < demos.length; k++) {
+      const i = (round + k) % demos.length;
+      const demo = demos[i];
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       await context.addInitScript(hook);
       const page = await context.newPage();
-      await page.goto(demo.url + PAGE);
-      await page.waitForFunction(() => window.__lcCompare.interactive !== undefined, null, { timeout: 15_000 });
-      if (round > 0) samples[i].push(await page.evaluate(() => window.__lcCompare.interactive));
+      await page.goto(demo.control ? demo.url : demo.url + PAGE);
+      await page.waitForFunction(
+        (control) => (control ? window.__lcCompare.interactive : window.__lcCompare.wasmReady) !== undefined,
+        demo.control ?? false,
+        { timeout: 15_000 },
+      );
+      const marks = await page.evaluate(() => window.__lcCompare);
+      if (round > 0) {
+        samples[i].push(marks.interactive);
+        ready[i].push(marks.wasmReady);
+      }
       await context.close();
     }
   }
   const at = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
-  for (const [i, dist] of dists.entries()) {
-    const xs = samples[i];
-    console.log(`${dist}: median ${at(xs, 0.5).toFixed(1)} ms, quartiles ${at(xs, 0.25).toFixed(1)}–${at(xs, 0.75).toFixed(1)} ms, ${xs.length} loads`);
+  const line = (xs) => `median ${at(xs, 0.5).toFixed(1)} ms, quartiles ${at(xs, 0.25).toFixed(1)}–${at(xs, 0.75).toFixed(1)} ms`;
+  const base = control ? at(samples[demos.length - 1], 0.5) : null;
+  for (const [i, variant] of variants.entries()) {
+    const ratio = base ? `, ${(at(samples[i], 0.5) / base).toFixed(2)}× the control` : "";
+    console.log(`${variant}: interactive ${line(samples[i])}${ratio}; wasm ready ${line(ready[i])}; ${samples[i].length} loads`);
   }
+  if (control) console.log(`control: interactive ${line(samples[demos.length - 1])}`);
 } finally {
   await browser.close();
   for (const demo of demos) await demo.stop();

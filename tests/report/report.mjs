@@ -25,11 +25,11 @@
 
 import { chromium } from "playwright-core";
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from "node:fs";
-import { createServer } from "node:http";
 import os from "node:os";
 import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
 import { startDemo } from "../support/demo-server.mjs";
 import { root, arg, r1, stats, sh } from "./stats.mjs";
+import { startControl } from "./control.mjs";
 
 const LOADS = arg("loads", 30);
 const RUNS = arg("runs", 20);
@@ -74,10 +74,10 @@ function sizes() {
     gzip: ps.reduce((a, p) => a + p.gzip, 0),
     brotli: ps.reduce((a, p) => a + p.brotli, 0),
   });
-  // The element is five small modules: the defining entry, the class, its
-  // stylesheet, its first paint and the templates that paints (rendered from
-  // the view); each is compressed on its own, as it is served.
-  const shimParts = ["dist/layers-connect.js", "dist/element.js", "dist/style.js", "dist/first-paint.js", "dist/templates.js"].map(part);
+  // The element is two modules: the defining entry and the class, with its
+  // stylesheet, first paint and templates bundled in (scripts/bundle-element.mjs);
+  // each is compressed on its own, as it is served.
+  const shimParts = ["dist/layers-connect.js", "dist/element.js"].map(part);
   const shim = { path: shimParts.map((p) => p.path).join(" + "), ...sum(...shimParts), parts: shimParts };
   return {
     // Every file the element loads, one row each in the report.
@@ -143,40 +143,6 @@ async function pollCount(sandboxUrl) {
 }
 
 // ---------------------------------------------------------------- 2. interactive
-/** The demo page with the widget swapped for an element that renders its button synchronously. */
-function controlPage() {
-  const html = readFileSync(`${root}www/index.html`, "utf8");
-  const element = `<script type="module">
-    customElements.define("layers-connect", class extends HTMLElement {
-      connectedCallback() {
-        if (this.shadowRoot) return;
-        const button = document.createElement("button");
-        button.type = "button";
-        button.textContent = "Connect TikTok";
-        this.attachShadow({ mode: "open" }).append(button);
-      }
-    });
-  </script>`;
-  const page = html
-    .replace(/^\s*<link rel="(modulepreload|preload)"[^>]*>\n/gm, "")
-    .replace(/^\s*<script type="module"[^>]* src="\/dist\/[^"]*"><\/script>\n/gm, "")
-    .replace('import "/dist/layers-connect.js";', "")
-    .replace("</head>", `${element}\n</head>`);
-  if (page === html || page.includes("/dist/")) throw new Error("www/index.html changed shape: update controlPage()");
-  return page;
-}
-
-/** Serves the control page on a free loopback port. */
-async function startControl() {
-  const page = controlPage();
-  const server = createServer((req, res) => {
-    if (req.url === "/") res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
-    else res.writeHead(404).end();
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/`, stop: () => new Promise((r) => server.close(r)) };
-}
-
 async function interactive(browser, url, controlUrl) {
   const one = async (target) => {
     const context = await newContext(browser);
@@ -314,7 +280,7 @@ const report = {
   },
   git: { commit: sh("git", ["rev-parse", "HEAD"]), srcDirty: Boolean(sh("git", ["status", "--porcelain", "--", "src", "js"])) },
   method: {
-    sizes: "dist/ files, gzip level 9 and brotli quality 11 via node:zlib, each file compressed on its own as it is served; total = wasm + glue + layers-connect.js + element.js + style.js (what the element loads; return.js is the return page's and listed apart); the toolchain is dist/build.json's, written by scripts/build-widget.sh",
+    sizes: "dist/ files, gzip level 9 and brotli quality 11 via node:zlib, each file compressed on its own as it is served; total = wasm + glue + layers-connect.js + element.js (what the element loads; element.js bundles the class, its stylesheet, first paint and templates; return.js is the return page's and listed apart); the toolchain is dist/build.json's, written by scripts/build-widget.sh",
     interactive: `demo page www/, ${LOADS} loads after one discarded warm-up, each in a fresh browser context (cold cache); performance.now() when the enabled, laid-out "Connect TikTok" button appears in the shadow root (MutationObserver). Alternating with the same number of loads of a control: the same page with the widget replaced by a JS-only element that renders the button synchronously, served by node:http`,
     returnToConnected: "t0 = handleReturn()'s BroadcastChannel.postMessage in the popup, t1 = 'Connected as' in the widget's shadow root; both performance.timeOrigin + now(), epoch ms",
     returnImmediate: `${RUNS} runs one after another, Allow pressed as soon as the consent page shows`,
