@@ -7,16 +7,18 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use axum::handler::HandlerWithoutStateExt;
-use axum::routing::get;
+use axum::extract::Request;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use layers_proxy::{Config, CookieSecret, MintLimit};
 use layers_proxy_server::run::healthz;
 use layers_proxy_server::settings::{parse_or, Lookup, ProxySettings, SettingsError};
-use tower_http::services::ServeDir;
 use url::Url;
 
 pub use layers_proxy_server::PROXY_PREFIX;
+pub use static_files::StaticFiles;
+
+mod static_files;
 /// The sandbox key the demo uses when no Layers API is configured.
 pub const SANDBOX_KEY: &str = "lp_test_demo";
 /// The project the demo's user may connect.
@@ -223,16 +225,17 @@ pub fn app(proxy: Router, www_dir: &Path, dist_dir: &Path, info: DemoInfo) -> Ro
          or set LAYERS_PROXY_DIST_DIR.\n",
         dist_dir.display()
     );
-    let www =
-        ServeDir::new(www_dir).not_found_service((move || async move { www_hint }).into_service());
-    let dist = ServeDir::new(dist_dir)
-        .not_found_service((move || async move { dist_hint }).into_service());
+    let www = StaticFiles::new(www_dir, www_hint);
+    let dist = StaticFiles::new(dist_dir, dist_hint);
     Router::new()
         .route("/healthz", get(healthz))
         .route("/demo-config.json", get(move || async move { Json(info) }))
         .nest(PROXY_PREFIX, proxy)
-        .nest_service("/dist", dist)
-        .fallback_service(www)
+        .nest_service(
+            "/dist",
+            any(move |request: Request| async move { dist.respond(&request) }),
+        )
+        .fallback(move |request: Request| async move { www.respond(&request) })
 }
 
 #[cfg(test)]
