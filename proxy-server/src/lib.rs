@@ -1,12 +1,13 @@
 //! What both servers of this repository share around [`layers_proxy::router`]:
 //! the settings they read from the environment ([`settings`]), their command
-//! line ([`cli`]: only `--help`), log setup and graceful shutdown ([`run`]),
+//! line ([`cli`]: only `--help`), log setup and graceful shutdown ([`run`]; lines batched by [`log_writer`]),
 //! and the server loop with its timeouts and connection cap ([`serve`]).
 //! The `layers-proxy` binary of this crate serves the proxy alone, in front of
 //! the real Layers API; the demo server (`demo/`) adds pages and a sandbox.
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod log_writer;
 pub mod run;
 pub mod serve;
 pub mod settings;

@@ -71,7 +71,8 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    init_tracing(settings.proxy.json_logs);
+    // Held to the end of main: dropping it writes out the last log lines.
+    let _logs = init_tracing(settings.proxy.json_logs);
 
     let app = Router::new()
         .route("/healthz", get(healthz))
