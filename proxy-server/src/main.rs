@@ -8,8 +8,8 @@ use axum::routing::get;
 use axum::Router;
 use layers_proxy_server::cli::{self, Command};
 use layers_proxy_server::run::{healthz, init_tracing, shutdown_signal};
-use layers_proxy_server::serve::serve;
 use layers_proxy_server::settings::ServerSettings;
+use layers_proxy_server::workers;
 use layers_proxy_server::PROXY_PREFIX;
 
 /// See Cargo.toml: a measured share of the CPU per forwarded request.
@@ -39,6 +39,7 @@ Every setting is an environment variable (docs/proxy.md):
   LAYERS_PROXY_HEADER_TIMEOUT_MS    time for a request's headers, and keep-alive idle time (default 10000)
   LAYERS_PROXY_BODY_TIMEOUT_MS      time for a whole mint body (default 10000)
   LAYERS_PROXY_MAX_CONNECTIONS      open connections at most; more wait to be accepted (default 512)
+  LAYERS_PROXY_WORKERS              worker threads, one single-threaded runtime each (default: CPUs)
   LAYERS_PROXY_STATE_MAX_AGE_SECONDS  how long a state cookie is honoured (default 900)
   LAYERS_PROXY_MINT_LIMIT           mints per browser session per window (default 10)
   LAYERS_PROXY_MINT_WINDOW_SECONDS  that window (default 600)
@@ -51,8 +52,7 @@ Every setting is an environment variable (docs/proxy.md):
   RUST_LOG                          log filter (default info)
 ";
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     match cli::parse(std::env::args().skip(1)) {
         Ok(Command::Help) => {
             print!("{USAGE}");
@@ -74,12 +74,9 @@ async fn main() -> ExitCode {
     // Held to the end of main: dropping it writes out the last log lines.
     let _logs = init_tracing(settings.proxy.json_logs);
 
-    let app = Router::new()
-        .route("/healthz", get(healthz))
-        .nest(PROXY_PREFIX, layers_proxy::router(settings.proxy_config()));
     let addr = settings.addr();
-    let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(listener) => listener,
+    let listeners = match workers::bind(addr, settings.workers) {
+        Ok(listeners) => listeners,
         Err(error) => {
             eprintln!(
                 "layers-proxy: cannot listen on {addr}: {error} (set PORT / LAYERS_PROXY_BIND)"
@@ -87,16 +84,32 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let bound = listener.local_addr().unwrap_or(addr);
-    println!("Proxy:      http://{bound}{PROXY_PREFIX}/");
-    println!("Layers API: {}", settings.upstream.base);
-
-    serve(
-        listener,
-        app,
-        settings.proxy.connection_limits,
+    let bound = listeners[0].local_addr().unwrap_or(addr);
+    let make_app = || {
+        Router::new()
+            .route("/healthz", get(healthz))
+            .nest(PROXY_PREFIX, layers_proxy::router(settings.proxy_config()))
+    };
+    let limits = settings.proxy.connection_limits;
+    let banner = || {
+        println!("Proxy:      http://{bound}{PROXY_PREFIX}/");
+        println!("Layers API: {}", settings.upstream.base);
+    };
+    let served = workers::run(
+        listeners,
+        || {
+            let app = make_app();
+            banner();
+            app
+        },
+        limits,
         shutdown_signal(),
-    )
-    .await;
-    ExitCode::SUCCESS
+    );
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("layers-proxy: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
