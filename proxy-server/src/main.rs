@@ -39,7 +39,8 @@ Every setting is an environment variable (docs/proxy.md):
   LAYERS_PROXY_HEADER_TIMEOUT_MS    time for a request's headers, and keep-alive idle time (default 10000)
   LAYERS_PROXY_BODY_TIMEOUT_MS      time for a whole mint body (default 10000)
   LAYERS_PROXY_MAX_CONNECTIONS      open connections at most; more wait to be accepted (default 512)
-  LAYERS_PROXY_WORKERS              worker threads, one single-threaded runtime each (default: CPUs)
+  LAYERS_PROXY_WORKERS              N single-threaded runtimes with SO_REUSEPORT listeners
+                                    (default unset: one multi-threaded runtime)
   LAYERS_PROXY_STATE_MAX_AGE_SECONDS  how long a state cookie is honoured (default 900)
   LAYERS_PROXY_MINT_LIMIT           mints per browser session per window (default 10)
   LAYERS_PROXY_MINT_WINDOW_SECONDS  that window (default 600)
@@ -75,36 +76,38 @@ fn main() -> ExitCode {
     let _logs = init_tracing(settings.proxy.json_logs);
 
     let addr = settings.addr();
-    let listeners = match workers::bind(addr, settings.workers) {
-        Ok(listeners) => listeners,
-        Err(error) => {
-            eprintln!(
-                "layers-proxy: cannot listen on {addr}: {error} (set PORT / LAYERS_PROXY_BIND)"
-            );
-            return ExitCode::FAILURE;
-        }
-    };
-    let bound = listeners[0].local_addr().unwrap_or(addr);
-    let make_app = || {
-        Router::new()
-            .route("/healthz", get(healthz))
-            .nest(PROXY_PREFIX, layers_proxy::router(settings.proxy_config()))
+    let cannot_listen = |error: std::io::Error| {
+        eprintln!("layers-proxy: cannot listen on {addr}: {error} (set PORT / LAYERS_PROXY_BIND)");
+        ExitCode::FAILURE
     };
     let limits = settings.proxy.connection_limits;
-    let banner = || {
+    // Built once listening: the banner names the bound address.
+    let make_app = |bound: std::net::SocketAddr| {
+        let app = Router::new()
+            .route("/healthz", get(healthz))
+            .nest(PROXY_PREFIX, layers_proxy::router(settings.proxy_config()));
         println!("Proxy:      http://{bound}{PROXY_PREFIX}/");
         println!("Layers API: {}", settings.upstream.base);
+        app
     };
-    let served = workers::run(
-        listeners,
-        || {
-            let app = make_app();
-            banner();
-            app
-        },
-        limits,
-        shutdown_signal(),
-    );
+    let served = match settings.workers {
+        None => {
+            let listener = match workers::bind_one(addr) {
+                Ok(listener) => listener,
+                Err(error) => return cannot_listen(error),
+            };
+            let bound = listener.local_addr().unwrap_or(addr);
+            workers::run_shared(listener, || make_app(bound), limits, shutdown_signal())
+        }
+        Some(count) => {
+            let listeners = match workers::bind(addr, count) {
+                Ok(listeners) => listeners,
+                Err(error) => return cannot_listen(error),
+            };
+            let bound = listeners[0].local_addr().unwrap_or(addr);
+            workers::run(listeners, || make_app(bound), limits, shutdown_signal())
+        }
+    };
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -216,10 +216,10 @@ pub struct ServerSettings {
     pub return_urls: Vec<Url>,
     /// `LAYERS_PROXY_BIND` (default 127.0.0.1): the address to listen on, with `PORT`.
     pub bind: IpAddr,
-    /// `LAYERS_PROXY_WORKERS` (default: the CPUs the process may use): worker
-    /// threads, each a single-threaded runtime with its own `SO_REUSEPORT`
-    /// listener (`crate::workers`).
-    pub workers: usize,
+    /// `LAYERS_PROXY_WORKERS` (default unset: one multi-threaded runtime):
+    /// worker threads, each a single-threaded runtime with its own
+    /// `SO_REUSEPORT` listener (`crate::workers`).
+    pub workers: Option<usize>,
 }
 
 impl ServerSettings {
@@ -281,18 +281,17 @@ impl ServerSettings {
     }
 }
 
-fn workers(get: Lookup<'_>) -> Result<usize, SettingsError> {
-    let workers = parse_or(
-        get,
-        "LAYERS_PROXY_WORKERS",
-        crate::workers::default_workers(),
-    )?;
+fn workers(get: Lookup<'_>) -> Result<Option<usize>, SettingsError> {
+    if get("LAYERS_PROXY_WORKERS").is_none() {
+        return Ok(None);
+    }
+    let workers = parse_or(get, "LAYERS_PROXY_WORKERS", 0usize)?;
     if !(1..=1024).contains(&workers) {
         return Err(SettingsError(
             "LAYERS_PROXY_WORKERS must be between 1 and 1024".to_owned(),
         ));
     }
-    Ok(workers)
+    Ok(Some(workers))
 }
 
 fn connection_limits(get: Lookup<'_>) -> Result<ConnectionLimits, SettingsError> {
@@ -561,14 +560,11 @@ mod tests {
     }
 
     #[test]
-    fn workers_default_to_the_cpus_and_are_a_setting() {
-        assert_eq!(
-            server(&REAL).unwrap().workers,
-            crate::workers::default_workers()
-        );
+    fn workers_are_off_by_default_and_a_setting() {
+        assert_eq!(server(&REAL).unwrap().workers, None);
         let mut pairs = REAL.to_vec();
         pairs.push(("LAYERS_PROXY_WORKERS", "3"));
-        assert_eq!(server(&pairs).unwrap().workers, 3);
+        assert_eq!(server(&pairs).unwrap().workers, Some(3));
         for bad in ["0", "-1", "two", "5000"] {
             let mut pairs = REAL.to_vec();
             pairs.push(("LAYERS_PROXY_WORKERS", bad));

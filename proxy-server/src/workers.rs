@@ -6,6 +6,11 @@
 //! whose every request is two short socket exchanges that bookkeeping was a
 //! measured share of the CPU per request (docs/proxy.md, Performance).
 //!
+//! Opt-in (`LAYERS_PROXY_WORKERS`): with no work stealing, a worker the
+//! machine leaves waiting (a busy neighbour, a noisy VM) holds its share of
+//! the connections until it runs again, which showed as a worse p99 on the
+//! shared benchmark machine; the default stays [`run_shared`].
+//!
 //! What is shared is shared as before: the app (its state is behind `Arc`s
 //! and locks), the connection cap (one semaphore for all workers) and the
 //! stop signal. The upstream pool is per runtime ([`layers_proxy`]'s client
@@ -22,9 +27,31 @@ use tokio::sync::{watch, Semaphore};
 
 use crate::serve::{serve_with_slots, ConnectionLimits};
 
-/// Worker threads by default: one per CPU the process may use.
-pub fn default_workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+/// The default: one listener on tokio's multi-threaded runtime (one thread
+/// per CPU, with work stealing), as `axum::serve` would run it. Slower per
+/// request than [`run`]'s workers, but a thread that the machine leaves
+/// waiting does not hold its connections: the others take its tasks.
+pub fn run_shared(
+    listener: std::net::TcpListener,
+    make_app: impl FnOnce() -> Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        crate::serve::serve(listener, make_app(), limits, shutdown).await;
+        Ok(())
+    })
+}
+
+/// The plain listener for [`run_shared`] (no `SO_REUSEPORT`).
+pub fn bind_one(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
 }
 
 /// `workers` listeners on `addr` (the first picks the port if `addr`'s is 0,
