@@ -11,7 +11,8 @@
 #    second batch adds (about) nothing.
 #
 # Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION seconds per run (8),
-# BENCH_CONNECTIONS ("64 256"), BENCH_MINTS (10000), BENCH_THREADS (2, wrk's).
+# BENCH_CONNECTIONS ("64 256"), BENCH_MINTS (10000), BENCH_THREADS (2, wrk's),
+# BENCH_PROXY_WORKERS (unset: the default runtime; N: LAYERS_PROXY_WORKERS=N).
 # Everything binds 127.0.0.1; everything started here is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,7 +79,7 @@ env LAYERS_API_BASE="http://127.0.0.1:$sandbox_port" LAYERS_API_KEY="$KEY" \
   LAYERS_PROXY_PROJECTS=prj_demo \
   LAYERS_PROXY_RETURN_URLS=http://127.0.0.1:8080/return.html \
   LAYERS_PROXY_AUTHORIZE_ORIGINS="http://127.0.0.1:$sandbox_port" \
-  PORT="$proxy_port" RUST_LOG=info \
+  PORT="$proxy_port" RUST_LOG=info ${BENCH_PROXY_WORKERS:+LAYERS_PROXY_WORKERS="$BENCH_PROXY_WORKERS"} \
   target/release/layers-proxy >"$work/proxy.log" 2>&1 &
 pids+=($!)
 proxy_pid=$!
@@ -181,6 +182,8 @@ rss_after_2=$(rss_kib "$proxy_pid")
 sandbox_rss=$(rss_kib "$sandbox_pid")
 say "first batch: $batch1; second batch: $batch2"
 
+runtime="the default (one multi-threaded runtime)"
+[ -n "${BENCH_PROXY_WORKERS:-}" ] && runtime="LAYERS_PROXY_WORKERS=$BENCH_PROXY_WORKERS"
 commit=$(git rev-parse --short HEAD)
 git diff --quiet HEAD -- proxy proxy-server sandbox Cargo.lock || commit="$commit (with uncommitted changes)"
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -189,6 +192,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 report="# Benchmark: layers-proxy beside nginx
 
 $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit, $(nproc) CPUs ($cpu),
+proxy runtime: $runtime,
 load average before the runs $load_before. Written by \`npm run bench\`
 (scripts/bench.sh).
 

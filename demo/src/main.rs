@@ -69,7 +69,8 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    init_tracing(settings.json_logs);
+    // Held to the end of main: dropping it writes out the last log lines.
+    let _logs = init_tracing(settings.json_logs);
 
     let (upstream, sandbox) = match &settings.upstream {
         Upstream::Remote(remote) => (remote.clone(), None),

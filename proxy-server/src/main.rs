@@ -8,8 +8,8 @@ use axum::routing::get;
 use axum::Router;
 use layers_proxy_server::cli::{self, Command};
 use layers_proxy_server::run::{healthz, init_tracing, shutdown_signal};
-use layers_proxy_server::serve::serve;
 use layers_proxy_server::settings::ServerSettings;
+use layers_proxy_server::workers;
 use layers_proxy_server::PROXY_PREFIX;
 
 /// See Cargo.toml: a measured share of the CPU per forwarded request.
@@ -39,6 +39,8 @@ Every setting is an environment variable (docs/proxy.md):
   LAYERS_PROXY_HEADER_TIMEOUT_MS    time for a request's headers, and keep-alive idle time (default 10000)
   LAYERS_PROXY_BODY_TIMEOUT_MS      time for a whole mint body (default 10000)
   LAYERS_PROXY_MAX_CONNECTIONS      open connections at most; more wait to be accepted (default 512)
+  LAYERS_PROXY_WORKERS              N single-threaded runtimes with SO_REUSEPORT listeners
+                                    (default unset: one multi-threaded runtime)
   LAYERS_PROXY_STATE_MAX_AGE_SECONDS  how long a state cookie is honoured (default 900)
   LAYERS_PROXY_MINT_LIMIT           mints per browser session per window (default 10)
   LAYERS_PROXY_MINT_WINDOW_SECONDS  that window (default 600)
@@ -51,8 +53,7 @@ Every setting is an environment variable (docs/proxy.md):
   RUST_LOG                          log filter (default info)
 ";
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     match cli::parse(std::env::args().skip(1)) {
         Ok(Command::Help) => {
             print!("{USAGE}");
@@ -71,31 +72,47 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    init_tracing(settings.proxy.json_logs);
+    // Held to the end of main: dropping it writes out the last log lines.
+    let _logs = init_tracing(settings.proxy.json_logs);
 
-    let app = Router::new()
-        .route("/healthz", get(healthz))
-        .nest(PROXY_PREFIX, layers_proxy::router(settings.proxy_config()));
     let addr = settings.addr();
-    let listener = match tokio::net::TcpListener::bind(addr).await {
-        Ok(listener) => listener,
-        Err(error) => {
-            eprintln!(
-                "layers-proxy: cannot listen on {addr}: {error} (set PORT / LAYERS_PROXY_BIND)"
-            );
-            return ExitCode::FAILURE;
+    let cannot_listen = |error: std::io::Error| {
+        eprintln!("layers-proxy: cannot listen on {addr}: {error} (set PORT / LAYERS_PROXY_BIND)");
+        ExitCode::FAILURE
+    };
+    let limits = settings.proxy.connection_limits;
+    // Built once listening: the banner names the bound address.
+    let make_app = |bound: std::net::SocketAddr| {
+        let app = Router::new()
+            .route("/healthz", get(healthz))
+            .nest(PROXY_PREFIX, layers_proxy::router(settings.proxy_config()));
+        println!("Proxy:      http://{bound}{PROXY_PREFIX}/");
+        println!("Layers API: {}", settings.upstream.base);
+        app
+    };
+    let served = match settings.workers {
+        None => {
+            let listener = match workers::bind_one(addr) {
+                Ok(listener) => listener,
+                Err(error) => return cannot_listen(error),
+            };
+            let bound = listener.local_addr().unwrap_or(addr);
+            workers::run_shared(listener, || make_app(bound), limits, shutdown_signal())
+        }
+        Some(count) => {
+            let listeners = match workers::bind(addr, count) {
+                Ok(listeners) => listeners,
+                Err(error) => return cannot_listen(error),
+            };
+            let bound = listeners[0].local_addr().unwrap_or(addr);
+            workers::run(listeners, || make_app(bound), limits, shutdown_signal())
         }
     };
-    let bound = listener.local_addr().unwrap_or(addr);
-    println!("Proxy:      http://{bound}{PROXY_PREFIX}/");
-    println!("Layers API: {}", settings.upstream.base);
-
-    serve(
-        listener,
-        app,
-        settings.proxy.connection_limits,
-        shutdown_signal(),
-    )
-    .await;
-    ExitCode::SUCCESS
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("layers-proxy: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -6,20 +6,26 @@ use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
-/// `RUST_LOG` filter (default `info`); JSON lines when `json`.
-pub fn init_tracing(json: bool) {
+use crate::log_writer::{BatchedWriter, FlushOnDrop};
+
+/// `RUST_LOG` filter (default `info`); JSON lines when `json`. Lines go to
+/// stdout in batches ([`crate::log_writer`]); keep the guard until exit.
+pub fn init_tracing(json: bool) -> FlushOnDrop {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // Colours only for a person at a terminal: in a file or a log collector
     // the escape codes are noise, and writing them was about 5% of the
     // proxy's instructions per request (callgrind, docs/proxy.md).
+    let (writer, guard) = BatchedWriter::stdout();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::stdout().is_terminal());
+        .with_ansi(std::io::stdout().is_terminal())
+        .with_writer(writer);
     if json {
         builder.json().init();
     } else {
         builder.init();
     }
+    guard
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, finish in-flight requests, exit.

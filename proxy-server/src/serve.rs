@@ -65,6 +65,19 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    serve_with_slots(listener, app, limits, slots, shutdown).await;
+}
+
+/// [`serve`] with the connection cap's `slots` given, so several accept loops
+/// (one per worker, [`crate::workers`]) share one cap; `limits.max_connections`
+/// is then the semaphore's business.
+pub async fn serve_with_slots(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    slots: Arc<Semaphore>,
+    shutdown: impl Future<Output = ()>,
+) {
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())

@@ -216,6 +216,10 @@ pub struct ServerSettings {
     pub return_urls: Vec<Url>,
     /// `LAYERS_PROXY_BIND` (default 127.0.0.1): the address to listen on, with `PORT`.
     pub bind: IpAddr,
+    /// `LAYERS_PROXY_WORKERS` (default unset: one multi-threaded runtime):
+    /// worker threads, each a single-threaded runtime with its own
+    /// `SO_REUSEPORT` listener (`crate::workers`).
+    pub workers: Option<usize>,
 }
 
 impl ServerSettings {
@@ -256,6 +260,7 @@ impl ServerSettings {
             projects,
             return_urls,
             bind: parse_or(get, "LAYERS_PROXY_BIND", IpAddr::V4(Ipv4Addr::LOCALHOST))?,
+            workers: workers(get)?,
             proxy,
         })
     }
@@ -274,6 +279,19 @@ impl ServerSettings {
     pub fn addr(&self) -> SocketAddr {
         SocketAddr::new(self.bind, self.proxy.port)
     }
+}
+
+fn workers(get: Lookup<'_>) -> Result<Option<usize>, SettingsError> {
+    if get("LAYERS_PROXY_WORKERS").is_none() {
+        return Ok(None);
+    }
+    let workers = parse_or(get, "LAYERS_PROXY_WORKERS", 0usize)?;
+    if !(1..=1024).contains(&workers) {
+        return Err(SettingsError(
+            "LAYERS_PROXY_WORKERS must be between 1 and 1024".to_owned(),
+        ));
+    }
+    Ok(Some(workers))
 }
 
 fn connection_limits(get: Lookup<'_>) -> Result<ConnectionLimits, SettingsError> {
@@ -539,5 +557,19 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("LAYERS_PROXY_BIND"));
+    }
+
+    #[test]
+    fn workers_are_off_by_default_and_a_setting() {
+        assert_eq!(server(&REAL).unwrap().workers, None);
+        let mut pairs = REAL.to_vec();
+        pairs.push(("LAYERS_PROXY_WORKERS", "3"));
+        assert_eq!(server(&pairs).unwrap().workers, Some(3));
+        for bad in ["0", "-1", "two", "5000"] {
+            let mut pairs = REAL.to_vec();
+            pairs.push(("LAYERS_PROXY_WORKERS", bad));
+            let err = server(&pairs).unwrap_err().to_string();
+            assert!(err.contains("LAYERS_PROXY_WORKERS"), "{bad}: {err}");
+        }
     }
 }

@@ -45,6 +45,17 @@ fn missing_layers_settings_stop_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn serves_the_proxy_against_layers() {
+    serves_the_proxy_against_layers_with(&[]).await;
+}
+
+/// The same on two single-threaded workers with `SO_REUSEPORT` listeners
+/// (banner, health, mint through the proxy, project refusal).
+#[tokio::test(flavor = "multi_thread")]
+async fn serves_the_proxy_against_layers_on_workers() {
+    serves_the_proxy_against_layers_with(&[("LAYERS_PROXY_WORKERS", "2")]).await;
+}
+
+async fn serves_the_proxy_against_layers_with(extra: &[(&str, &str)]) {
     let sandbox = layers_sandbox::spawn(
         layers_sandbox::Config::default(),
         "127.0.0.1:0".parse().unwrap(),
@@ -67,6 +78,7 @@ async fn serves_the_proxy_against_layers() {
         // The sandbox's consent pages are on its own origin, not tiktok.com.
         ("LAYERS_PROXY_AUTHORIZE_ORIGINS", base.as_str()),
     ];
+    let env: Vec<(&str, &str)> = env.iter().chain(extra).copied().collect();
     // Blocks this worker only; the sandbox answers on the others.
     let server = tokio::task::block_in_place(|| start(BIN, &env, "Layers API:"));
     std::fs::remove_file(&key_file).unwrap();

@@ -9,6 +9,8 @@
 //! comes down only as delay-seconds or an HTTP date, `x-request-id` only as a
 //! plain token ([`is_request_id`]); anything else is dropped, and never logged.
 
+use std::cell::RefCell;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -17,8 +19,9 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::{Client, ResponseFuture};
 use hyper_util::rt::TokioExecutor;
+use tokio::runtime::RuntimeFlavor;
 use url::Url;
 
 use crate::config::ApiKey;
@@ -36,7 +39,12 @@ const MAX_UPSTREAM_BODY: usize = 1024 * 1024;
 /// redirect would carry the key somewhere we did not choose.
 #[derive(Clone)]
 pub(crate) struct LayersClient {
-    http: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    /// The pool for multi-threaded runtimes (and the template for the others).
+    http: HttpClient,
+    /// For the per-thread pools.
+    connector: HttpsConnector<HttpConnector>,
+    /// Who this client is in [`LOCAL_POOLS`] (and whether it still exists).
+    identity: Arc<()>,
     base: Url,
     key: ApiKey,
     /// `Bearer <key>`, built once and marked sensitive (never printed);
@@ -44,6 +52,18 @@ pub(crate) struct LayersClient {
     /// then fails as 502, with that cause in the log, as reqwest did).
     authorization: Option<HeaderValue>,
     timeout: Duration,
+}
+
+type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+thread_local! {
+    /// On a current-thread runtime, one pool per client and thread: a pooled
+    /// connection's task runs on the runtime that opened it, so sharing one
+    /// pool between runtimes (the standalone binary runs one per core,
+    /// `layers-proxy-server`'s `workers`) would hand most exchanges to another
+    /// thread and back, two cross-thread wake-ups per request. Entries of
+    /// dropped clients are swept when a new one is added.
+    static LOCAL_POOLS: RefCell<Vec<(Weak<()>, HttpClient)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// What comes back down from Layers (already checked to be JSON).
@@ -91,9 +111,8 @@ impl LayersClient {
             .https_or_http()
             .enable_http1()
             .wrap_connector(tcp);
-        let http = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build(connector);
+        let http = pool(connector.clone());
+        let identity = Arc::new(());
         let authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
             .ok()
             .map(|mut value| {
@@ -102,6 +121,8 @@ impl LayersClient {
             });
         Self {
             http,
+            connector,
+            identity,
             base,
             key,
             authorization,
@@ -156,7 +177,7 @@ impl LayersClient {
         let deadline = tokio::time::Instant::now() + self.timeout;
         let timed_out =
             || Transport::TimedOut(format!("no complete answer within {:?}", self.timeout));
-        let response = tokio::time::timeout_at(deadline, self.http.request(request))
+        let response = tokio::time::timeout_at(deadline, self.request(request))
             .await
             .map_err(|_| timed_out())?
             .map_err(|error| transport_error(&error))?;
@@ -226,6 +247,38 @@ impl LayersClient {
             request_id,
         })
     }
+}
+
+impl LayersClient {
+    /// Starts `request` on this runtime's pool (see [`LOCAL_POOLS`]).
+    fn request(&self, request: Request<Full<Bytes>>) -> ResponseFuture {
+        let flavor = tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor());
+        if !matches!(flavor, Ok(RuntimeFlavor::CurrentThread)) {
+            return self.http.request(request);
+        }
+        LOCAL_POOLS.with(|pools| {
+            let mut pools = pools.borrow_mut();
+            let mine = |(owner, _): &&(Weak<()>, HttpClient)| {
+                std::ptr::eq(owner.as_ptr(), Arc::as_ptr(&self.identity))
+            };
+            if let Some((_, pool)) = pools.iter().find(mine) {
+                return pool.request(request);
+            }
+            pools.retain(|(owner, _)| owner.strong_count() > 0);
+            // The same connector and settings, none of the other pools' connections.
+            let local = pool(self.connector.clone());
+            let future = local.request(request);
+            pools.push((Arc::downgrade(&self.identity), local));
+            future
+        })
+    }
+}
+
+/// Connections to Layers are kept alive 90 s between requests.
+fn pool(connector: HttpsConnector<HttpConnector>) -> HttpClient {
+    Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(90))
+        .build(connector)
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
@@ -365,6 +418,80 @@ mod tests {
             std::io::ErrorKind::WouldBlock,
             "no connection was opened with a key that cannot be sent"
         );
+    }
+
+    /// A keep-alive upstream answering every request `{"status":"pending"}`,
+    /// counting the connections it accepted.
+    fn counting_upstream() -> (Url, Arc<std::sync::atomic::AtomicUsize>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = accepted.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        match reader.read_line(&mut line) {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) if line == "\r\n" => {
+                                let body = r#"{"status":"pending"}"#;
+                                let answer = format!(
+                                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                                    body.len()
+                                );
+                                if stream.write_all(answer.as_bytes()).is_err() {
+                                    return;
+                                }
+                            }
+                            Ok(_) => {}
+                        }
+                    }
+                });
+            }
+        });
+        (base.parse().unwrap(), accepted)
+    }
+
+    #[test]
+    fn each_current_thread_runtime_keeps_its_own_pool_and_reuses_it() {
+        let (base, accepted) = counting_upstream();
+        let client = LayersClient::new(
+            base,
+            ApiKey::new(KEY),
+            Duration::from_secs(2),
+            Duration::from_secs(2),
+        );
+        let runtime = || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+        };
+        let polls = |client: LayersClient| async move {
+            for _ in 0..3 {
+                let reply = client.send(Method::GET, &["x"], None).await.unwrap();
+                assert_eq!(reply.status, StatusCode::OK);
+            }
+        };
+        // The first runtime stays alive (idle, not driven) while the second
+        // polls: with one shared pool the second would take the first's idle
+        // connection, whose task only the first runtime can run.
+        let first = runtime();
+        first.block_on(polls(client.clone()));
+        let count = || accepted.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(count(), 1, "three polls on one runtime, one connection");
+        let other = client.clone();
+        std::thread::spawn(move || runtime().block_on(polls(other)))
+            .join()
+            .unwrap();
+        assert_eq!(count(), 2, "another runtime's thread opens its own");
+        drop(first);
     }
 
     #[test]
