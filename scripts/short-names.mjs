@@ -1,26 +1,30 @@
-// Renames the wasm module's imports to short names, in the wasm and in the
-// wasm-bindgen glue that provides them (scripts/build-widget.sh, after
-// wasm-opt, before terser).
+// Renames the wasm module's imports and exports to short names, in the wasm
+// and in the wasm-bindgen glue that provides and calls them
+// (scripts/build-widget.sh, after wasm-opt, before terser).
 //
 // Why: wasm-bindgen names each import `__wbg_<method>_<16 hex digits>` and
 // puts all of them under the module "./layers_connect_bg.js". Each name is in
 // the wasm's import section and again as a key of the glue's imports object;
 // the hex digits are random to gzip, so the 160-odd names cost about 2.5 KB
-// gzip for nothing (docs/size.md). Here each import gets the next short
-// identifier (`a`, `b`, … `$`, `aa`, …) and the module becomes "a", in both files. Nothing else changes: the wasm's other
-// sections are copied byte for byte, and the glue is checked to name every
-// import exactly where wasm-bindgen put it.
+// gzip for nothing (docs/size.md). Exports are fewer but some are long
+// (`wasm_bindgen_<hash>___convert__closures_____invoke___…`, 100-300
+// characters), each in the wasm and again as `wasm.<name>` in the glue.
+// Here each import gets the next short identifier (`a`, `b`, … `$`, `aa`, …)
+// in module "a", and each export the glue calls one of its own, in both
+// files. Nothing else changes: the wasm's other sections are copied byte for
+// byte, and the glue is checked to name every import exactly where
+// wasm-bindgen put it and every renamed export only as `wasm.<name>`.
 //
-// usage: node scripts/short-imports.mjs <module_bg.wasm> <glue.js>
+// usage: node scripts/short-names.mjs <module_bg.wasm> <glue.js>
 import { readFileSync, writeFileSync } from "node:fs";
 
 const [wasmPath, gluePath] = process.argv.slice(2);
 if (!wasmPath || !gluePath) {
-  console.error("usage: short-imports.mjs <module_bg.wasm> <glue.js>");
+  console.error("usage: short-names.mjs <module_bg.wasm> <glue.js>");
   process.exit(2);
 }
 const fail = (why) => {
-  console.error(`[short-imports] ${why}`);
+  console.error(`[short-names] ${why}`);
   process.exit(1);
 };
 
@@ -132,14 +136,51 @@ for (const [field, { short }] of renames) {
   glue = glue.replace(key, short);
 }
 
-const section = Buffer.concat([encodeUleb(count), ...entries]);
+// --- the export section ----------------------------------------------------
+// The glue reaches every export as `wasm.<name>` (wasm = instance.exports);
+// an export it never mentions keeps its name.
+const exports = sections.find((s) => s.id === 7);
+if (!exports) fail("the module has no exports");
+const exportEntries = [];
+let renamedExports = 0;
+[count, at] = uleb(wasm, exports.start);
+const exportCount = count;
+for (let i = 0; i < exportCount; i++) {
+  const [field, afterField] = name(wasm, at);
+  const descEnd = uleb(wasm, afterField + 1)[1]; // kind, index
+  const escaped = field.replace(/\$/g, "\\$");
+  const use = new RegExp(`\\bwasm\\.${escaped}(?![\\w$])`, "g");
+  const uses = glue.match(use)?.length ?? 0;
+  const mentions = glue.match(new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`, "g"))?.length ?? 0;
+  let short = field;
+  if (uses > 0) {
+    // Other mentions may only be the glue's own function of the same name,
+    // the invoke shim wasm-bindgen writes around the export
+    // (`function <name>(…) { wasm.<name>(…) }`), which terser renames.
+    const shim = glue.split(`function ${field}(`).length - 1;
+    if (mentions !== uses && shim !== 1) fail(`the glue mentions export ${field} ${mentions} times, ${uses} as wasm.${field}`);
+    do short = shortNames.next().value;
+    while (renames.has(short) || glue.includes(`wasm.${short}`));
+    glue = glue.replace(use, `wasm.${short}`);
+    renamedExports++;
+  }
+  exportEntries.push(Buffer.concat([encodeName(short), wasm.subarray(afterField, descEnd)]));
+  at = descEnd;
+}
+if (at !== exports.end) fail("the export section did not parse to its end");
+
+const rebuilt = (id, count, entries) => {
+  const body = Buffer.concat([encodeUleb(count), ...entries]);
+  return Buffer.concat([Buffer.from([id]), encodeUleb(body.length), body]);
+};
+if (imports.head > exports.head) fail("the import section comes after the export section");
 const out = Buffer.concat([
   wasm.subarray(0, imports.head),
-  Buffer.from([2]),
-  encodeUleb(section.length),
-  section,
-  wasm.subarray(imports.end),
+  rebuilt(2, entries.length, entries),
+  wasm.subarray(imports.end, exports.head),
+  rebuilt(7, exportCount, exportEntries),
+  wasm.subarray(exports.end),
 ]);
 writeFileSync(wasmPath, out);
 writeFileSync(gluePath, glue);
-console.error(`[short-imports] ${count} imports renamed: wasm ${wasm.length} → ${out.length} bytes`);
+console.error(`[short-names] ${entries.length} imports and ${renamedExports} exports renamed: wasm ${wasm.length} → ${out.length} bytes`);
