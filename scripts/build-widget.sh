@@ -64,8 +64,22 @@ env "${wasm_env[@]}" CARGO_ENCODED_RUSTFLAGS="$rustflags" \
 
 out=dist
 rm -rf "$out.tmp" && mkdir -p "$out.tmp/pkg"
-wasm-bindgen --target web --no-typescript --out-dir "$out.tmp/pkg" \
-  "$target/wasm32-unknown-unknown/wasm-release/layers_connect.wasm"
+# The flags every wasm-opt run here needs (see the -Oz run below for why).
+wasm_features=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-reference-types --enable-multivalue --enable-mutable-globals)
+# Leptos turns on server_fn's `browser` feature, which links wasm-streams,
+# whose three #[wasm_bindgen] classes (IntoUnderlyingSource, …Sink,
+# …ByteSource) are exports, so LTO and wasm-opt must keep them and all they
+# call: 1.5 KB gzip of wasm and 0.3 KB of glue (docs/size.md). Only server
+# functions' streaming bodies create them, and this crate has no server
+# functions. Their exports go before wasm-bindgen, which then leaves the
+# classes' JS shells without methods; -g keeps the names wasm-bindgen reads.
+pre_wasm="$out.tmp/pkg/layers_connect.wasm"
+node node_modules/binaryen/bin/wasm-opt -g "${wasm_features[@]}" \
+  --remove-exports --pass-arg='remove-exports@*intounderlying*' --remove-unused-module-elements \
+  -o "$pre_wasm" "$target/wasm32-unknown-unknown/wasm-release/layers_connect.wasm"
+wasm-bindgen --target web --no-typescript --out-dir "$out.tmp/pkg" "$pre_wasm"
+rm "$pre_wasm"
 
 # Debian's wasm-opt 108 produces modules Chromium rejects; binaryen 132 from npm
 # with exactly these features is the combination that instantiates.
@@ -74,9 +88,16 @@ wasm-bindgen --target web --no-typescript --out-dir "$out.tmp/pkg" \
 # point, gives 294 KB raw / 110 KB gzip instead of 298 / 121, for 11 s more
 # build time and no measurable change in time to interactive.
 node node_modules/binaryen/bin/wasm-opt -Oz --one-caller-inline-max-function-size 20 --converge \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-reference-types --enable-multivalue --enable-mutable-globals \
-  -o "$out.tmp/pkg/layers_connect_bg.wasm" "$out.tmp/pkg/layers_connect_bg.wasm"
+  "${wasm_features[@]}" -o "$out.tmp/pkg/layers_connect_bg.wasm" "$out.tmp/pkg/layers_connect_bg.wasm"
+
+# wasm-bindgen's import names (`__wbg_set_<16 hex digits>`, 160-odd, each in
+# the wasm and again in the glue) and the long export names the glue calls
+# (`wasm_bindgen_<hash>___convert__closures_____invoke___…`) become `a`, `b`,
+# …: 3.3 KB gzip of wasm and 2.4 KB of glue (docs/size.md). The script fails
+# the build unless the glue names each of them only where wasm-bindgen does.
+# It also drops the custom sections no browser reads (producers,
+# target_features, Leptos' __wasm_split_unstable): 0.2 KB gzip.
+node scripts/short-names.mjs "$out.tmp/pkg/layers_connect_bg.wasm" "$out.tmp/pkg/layers_connect.js"
 
 # The glue is generated code that nobody reads in the browser: minified it is
 # 22 KB instead of 50 (6.6 KB instead of 9 gzip) for pages without a bundler.

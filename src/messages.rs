@@ -33,29 +33,61 @@ macro_rules! messages {
                 let mut overrides = Overrides::default();
                 let mut ignored = Vec::new();
                 for name in v.names().ok_or(Mismatch)? {
-                    let value = v.member(&name);
-                    let slot = match name.as_str() {
-                        $( n if is_camel_of(stringify!($key), n) => &mut overrides.$key, )*
-                        _ => {
-                            ignored.push(name);
-                            continue;
-                        }
+                    let Some(index) = NAMES.iter().position(|key| is_camel_of(key, &name)) else {
+                        ignored.push(name);
+                        continue;
                     };
-                    match value.map(|v| v.string()) {
+                    match v.member(&name).map(|v| v.string()) {
                         None => {}
-                        Some(Some(text)) => *slot = Some(text),
+                        Some(Some(text)) => *overrides.slots()[index] = Some(text),
                         Some(None) => ignored.push(name),
                     }
                 }
                 Ok((overrides, ignored))
+            }
+
+            /// Every field, in [`NAMES`] order.
+            #[cfg(any(all(browser, feature = "csr"), test, feature = "fuzzing"))]
+            fn slots(&mut self) -> [&mut Option<String>; COUNT] {
+                [$( &mut self.$key, )*]
+            }
+        }
+
+        /// The field names, in declaration order. The per-field work
+        /// (`read`, `with`, `for_lang`) loops over this order instead of
+        /// being expanded once per field: 32 copies of the same few
+        /// instructions were some 5 KB of the shipped wasm (docs/size.md).
+        #[cfg(any(all(browser, feature = "csr"), test, feature = "fuzzing"))]
+        const NAMES: [&str; COUNT] = [$( stringify!($key), )*];
+        const COUNT: usize = [$( stringify!($key), )*].len();
+
+        /// One language's strings, as data: one `static` per language, and
+        /// one function that turns any of them into [`Messages`].
+        struct Texts {
+            $( $key: &'static str, )*
+        }
+
+        impl Texts {
+            fn messages(&'static self) -> Messages {
+                Messages { $( $key: Cow::Borrowed(self.$key), )* }
             }
         }
 
         impl Messages {
             /// Replaces the strings `overrides` names, keeping the others.
             pub fn with(mut self, overrides: &Overrides) -> Self {
-                $( if let Some(v) = &overrides.$key { self.$key = Cow::Owned(v.clone()); } )*
+                let values = [$( &overrides.$key, )*];
+                for (slot, value) in self.slots().into_iter().zip(values) {
+                    if let Some(v) = value {
+                        *slot = Cow::Owned(v.clone());
+                    }
+                }
                 self
+            }
+
+            /// Every field, in declaration order.
+            fn slots(&mut self) -> [&mut Cow<'static, str>; COUNT] {
+                [$( &mut self.$key, )*]
             }
         }
     };
@@ -149,190 +181,180 @@ fn is_camel_of(snake: &str, camel: &str) -> bool {
     camel.next().is_none()
 }
 
-fn en() -> Messages {
-    Messages {
-        connect: "Connect {platform}".into(),
-        opening: "Opening {platform}…".into(),
-        waiting: "Finish connecting in the {platform} tab.".into(),
-        time_left: "Link expires in {time}".into(),
-        finishing: "Finishing…".into(),
-        continue_to: "Continue to {platform}".into(),
-        tab_blocked: "Your browser blocked the new tab.".into(),
-        cancel: "Cancel".into(),
-        try_again: "Try again".into(),
-        connect_another: "Connect another account".into(),
-        connected: "Connected as @{handle}".into(),
-        connected_no_handle: "Connected.".into(),
-        cancelled: "Connection cancelled.".into(),
-        expired: "The link expired before you finished. Try again for a new one.".into(),
-        platform_denied: "You didn't give access on {platform}, so nothing was connected.".into(),
-        state_expired: "That took too long and the link expired. Try again for a new one.".into(),
-        platform_glitch: "{platform} sent you back without finishing. Please try again.".into(),
-        exchange_failed: "{platform} couldn't complete the connection. Please try again in a few minutes.".into(),
-        persistence_error: "We couldn't save the connection. Please try again; if it keeps happening, contact support.".into(),
-        failed_generic: "The connection failed ({code}). Please try again.".into(),
-        setup_error: "Connecting accounts isn't set up correctly: {message}".into(),
-        unavailable: "Connecting accounts is unavailable right now ({scope}).".into(),
-        offline: "You're offline. We'll check again when you're back online.".into(),
-        retrying: "Having trouble reaching the server. Retrying…".into(),
-        in_app: "Accounts can't be connected inside {app}. Open this page in your browser to continue.".into(),
-        open_in_browser: "Open in browser".into(),
-        in_app_steps: "Tap ••• at the top right, then “Open in external browser”.".into(),
-        in_app_steps_tiktok: "Tap ••• at the top right, then “Open in browser”.".into(),
-        copy_link: "Copy link".into(),
-        link_copied: "Link copied. Paste it into your browser.".into(),
-        copy_failed: "The link couldn't be copied. Press and hold it to copy it:".into(),
-        try_here: "Try here anyway".into(),
-    }
-}
+static EN: Texts = Texts {
+    connect: "Connect {platform}",
+    opening: "Opening {platform}…",
+    waiting: "Finish connecting in the {platform} tab.",
+    time_left: "Link expires in {time}",
+    finishing: "Finishing…",
+    continue_to: "Continue to {platform}",
+    tab_blocked: "Your browser blocked the new tab.",
+    cancel: "Cancel",
+    try_again: "Try again",
+    connect_another: "Connect another account",
+    connected: "Connected as @{handle}",
+    connected_no_handle: "Connected.",
+    cancelled: "Connection cancelled.",
+    expired: "The link expired before you finished. Try again for a new one.",
+    platform_denied: "You didn't give access on {platform}, so nothing was connected.",
+    state_expired: "That took too long and the link expired. Try again for a new one.",
+    platform_glitch: "{platform} sent you back without finishing. Please try again.",
+    exchange_failed: "{platform} couldn't complete the connection. Please try again in a few minutes.",
+    persistence_error: "We couldn't save the connection. Please try again; if it keeps happening, contact support.",
+    failed_generic: "The connection failed ({code}). Please try again.",
+    setup_error: "Connecting accounts isn't set up correctly: {message}",
+    unavailable: "Connecting accounts is unavailable right now ({scope}).",
+    offline: "You're offline. We'll check again when you're back online.",
+    retrying: "Having trouble reaching the server. Retrying…",
+    in_app: "Accounts can't be connected inside {app}. Open this page in your browser to continue.",
+    open_in_browser: "Open in browser",
+    in_app_steps: "Tap ••• at the top right, then “Open in external browser”.",
+    in_app_steps_tiktok: "Tap ••• at the top right, then “Open in browser”.",
+    copy_link: "Copy link",
+    link_copied: "Link copied. Paste it into your browser.",
+    copy_failed: "The link couldn't be copied. Press and hold it to copy it:",
+    try_here: "Try here anyway",
+};
 
-fn es() -> Messages {
-    Messages {
-        connect: "Conectar {platform}".into(),
-        opening: "Abriendo {platform}…".into(),
-        waiting: "Termina la conexión en la pestaña de {platform}.".into(),
-        time_left: "El enlace caduca en {time}".into(),
-        finishing: "Finalizando…".into(),
-        continue_to: "Continuar a {platform}".into(),
-        tab_blocked: "Tu navegador bloqueó la nueva pestaña.".into(),
-        cancel: "Cancelar".into(),
-        try_again: "Reintentar".into(),
-        connect_another: "Conectar otra cuenta".into(),
-        connected: "Conectado como @{handle}".into(),
-        connected_no_handle: "Cuenta conectada.".into(),
-        cancelled: "Conexión cancelada.".into(),
-        expired: "El enlace caducó antes de que terminaras. Reinténtalo para obtener uno nuevo.".into(),
-        platform_denied: "No diste acceso en {platform}, así que no se conectó nada.".into(),
-        state_expired: "Tardó demasiado y el enlace caducó. Reinténtalo para obtener uno nuevo.".into(),
-        platform_glitch: "{platform} te devolvió sin terminar. Inténtalo de nuevo.".into(),
-        exchange_failed: "{platform} no pudo completar la conexión. Inténtalo de nuevo en unos minutos.".into(),
-        persistence_error: "No pudimos guardar la conexión. Inténtalo de nuevo; si sigue ocurriendo, contacta con soporte.".into(),
-        failed_generic: "La conexión falló ({code}). Inténtalo de nuevo.".into(),
-        setup_error: "La conexión de cuentas no está bien configurada: {message}".into(),
-        unavailable: "La conexión de cuentas no está disponible ahora ({scope}).".into(),
-        offline: "Estás sin conexión. Volveremos a comprobarlo cuando vuelvas.".into(),
-        retrying: "Problemas para contactar con el servidor. Reintentando…".into(),
-        in_app: "No se pueden conectar cuentas dentro de {app}. Abre esta página en tu navegador para continuar.".into(),
-        open_in_browser: "Abrir en el navegador".into(),
-        in_app_steps: "Toca ••• arriba a la derecha y luego “Abrir en el navegador externo”.".into(),
-        in_app_steps_tiktok: "Toca ••• arriba a la derecha y luego “Abrir en el navegador”.".into(),
-        copy_link: "Copiar enlace".into(),
-        link_copied: "Enlace copiado. Pégalo en tu navegador.".into(),
-        copy_failed: "No se pudo copiar el enlace. Mantenlo pulsado para copiarlo:".into(),
-        try_here: "Intentarlo aquí de todos modos".into(),
-    }
-}
+static ES: Texts = Texts {
+    connect: "Conectar {platform}",
+    opening: "Abriendo {platform}…",
+    waiting: "Termina la conexión en la pestaña de {platform}.",
+    time_left: "El enlace caduca en {time}",
+    finishing: "Finalizando…",
+    continue_to: "Continuar a {platform}",
+    tab_blocked: "Tu navegador bloqueó la nueva pestaña.",
+    cancel: "Cancelar",
+    try_again: "Reintentar",
+    connect_another: "Conectar otra cuenta",
+    connected: "Conectado como @{handle}",
+    connected_no_handle: "Cuenta conectada.",
+    cancelled: "Conexión cancelada.",
+    expired: "El enlace caducó antes de que terminaras. Reinténtalo para obtener uno nuevo.",
+    platform_denied: "No diste acceso en {platform}, así que no se conectó nada.",
+    state_expired: "Tardó demasiado y el enlace caducó. Reinténtalo para obtener uno nuevo.",
+    platform_glitch: "{platform} te devolvió sin terminar. Inténtalo de nuevo.",
+    exchange_failed: "{platform} no pudo completar la conexión. Inténtalo de nuevo en unos minutos.",
+    persistence_error: "No pudimos guardar la conexión. Inténtalo de nuevo; si sigue ocurriendo, contacta con soporte.",
+    failed_generic: "La conexión falló ({code}). Inténtalo de nuevo.",
+    setup_error: "La conexión de cuentas no está bien configurada: {message}",
+    unavailable: "La conexión de cuentas no está disponible ahora ({scope}).",
+    offline: "Estás sin conexión. Volveremos a comprobarlo cuando vuelvas.",
+    retrying: "Problemas para contactar con el servidor. Reintentando…",
+    in_app: "No se pueden conectar cuentas dentro de {app}. Abre esta página en tu navegador para continuar.",
+    open_in_browser: "Abrir en el navegador",
+    in_app_steps: "Toca ••• arriba a la derecha y luego “Abrir en el navegador externo”.",
+    in_app_steps_tiktok: "Toca ••• arriba a la derecha y luego “Abrir en el navegador”.",
+    copy_link: "Copiar enlace",
+    link_copied: "Enlace copiado. Pégalo en tu navegador.",
+    copy_failed: "No se pudo copiar el enlace. Mantenlo pulsado para copiarlo:",
+    try_here: "Intentarlo aquí de todos modos",
+};
 
-fn fr() -> Messages {
-    Messages {
-        connect: "Connecter {platform}".into(),
-        opening: "Ouverture de {platform}…".into(),
-        waiting: "Terminez la connexion dans l’onglet {platform}.".into(),
-        time_left: "Le lien expire dans {time}".into(),
-        finishing: "Finalisation…".into(),
-        continue_to: "Continuer vers {platform}".into(),
-        tab_blocked: "Votre navigateur a bloqué le nouvel onglet.".into(),
-        cancel: "Annuler".into(),
-        try_again: "Réessayer".into(),
-        connect_another: "Connecter un autre compte".into(),
-        connected: "Connecté en tant que @{handle}".into(),
-        connected_no_handle: "Compte connecté.".into(),
-        cancelled: "Connexion annulée.".into(),
-        expired: "Le lien a expiré avant la fin. Réessayez pour en obtenir un nouveau.".into(),
-        platform_denied: "Vous n’avez pas donné l’accès sur {platform} : rien n’a été connecté.".into(),
-        state_expired: "C’était trop long et le lien a expiré. Réessayez pour en obtenir un nouveau.".into(),
-        platform_glitch: "{platform} vous a renvoyé sans terminer. Veuillez réessayer.".into(),
-        exchange_failed: "{platform} n’a pas pu finaliser la connexion. Réessayez dans quelques minutes.".into(),
-        persistence_error: "Impossible d’enregistrer la connexion. Réessayez ; si cela persiste, contactez le support.".into(),
-        failed_generic: "La connexion a échoué ({code}). Veuillez réessayer.".into(),
-        setup_error: "La connexion des comptes est mal configurée : {message}".into(),
-        unavailable: "La connexion des comptes est indisponible pour le moment ({scope}).".into(),
-        offline: "Vous êtes hors ligne. Nous vérifierons à votre retour en ligne.".into(),
-        retrying: "Le serveur est difficile à joindre. Nouvel essai…".into(),
-        in_app: "Impossible de connecter un compte dans {app}. Ouvrez cette page dans votre navigateur pour continuer.".into(),
-        open_in_browser: "Ouvrir dans le navigateur".into(),
-        in_app_steps: "Touchez ••• en haut à droite, puis « Ouvrir dans le navigateur externe ».".into(),
-        in_app_steps_tiktok: "Touchez ••• en haut à droite, puis « Ouvrir dans le navigateur ».".into(),
-        copy_link: "Copier le lien".into(),
-        link_copied: "Lien copié. Collez-le dans votre navigateur.".into(),
-        copy_failed: "Impossible de copier le lien. Appuyez longuement dessus pour le copier :".into(),
-        try_here: "Essayer ici quand même".into(),
-    }
-}
+static FR: Texts = Texts {
+    connect: "Connecter {platform}",
+    opening: "Ouverture de {platform}…",
+    waiting: "Terminez la connexion dans l’onglet {platform}.",
+    time_left: "Le lien expire dans {time}",
+    finishing: "Finalisation…",
+    continue_to: "Continuer vers {platform}",
+    tab_blocked: "Votre navigateur a bloqué le nouvel onglet.",
+    cancel: "Annuler",
+    try_again: "Réessayer",
+    connect_another: "Connecter un autre compte",
+    connected: "Connecté en tant que @{handle}",
+    connected_no_handle: "Compte connecté.",
+    cancelled: "Connexion annulée.",
+    expired: "Le lien a expiré avant la fin. Réessayez pour en obtenir un nouveau.",
+    platform_denied: "Vous n’avez pas donné l’accès sur {platform} : rien n’a été connecté.",
+    state_expired: "C’était trop long et le lien a expiré. Réessayez pour en obtenir un nouveau.",
+    platform_glitch: "{platform} vous a renvoyé sans terminer. Veuillez réessayer.",
+    exchange_failed: "{platform} n’a pas pu finaliser la connexion. Réessayez dans quelques minutes.",
+    persistence_error: "Impossible d’enregistrer la connexion. Réessayez ; si cela persiste, contactez le support.",
+    failed_generic: "La connexion a échoué ({code}). Veuillez réessayer.",
+    setup_error: "La connexion des comptes est mal configurée : {message}",
+    unavailable: "La connexion des comptes est indisponible pour le moment ({scope}).",
+    offline: "Vous êtes hors ligne. Nous vérifierons à votre retour en ligne.",
+    retrying: "Le serveur est difficile à joindre. Nouvel essai…",
+    in_app: "Impossible de connecter un compte dans {app}. Ouvrez cette page dans votre navigateur pour continuer.",
+    open_in_browser: "Ouvrir dans le navigateur",
+    in_app_steps: "Touchez ••• en haut à droite, puis « Ouvrir dans le navigateur externe ».",
+    in_app_steps_tiktok: "Touchez ••• en haut à droite, puis « Ouvrir dans le navigateur ».",
+    copy_link: "Copier le lien",
+    link_copied: "Lien copié. Collez-le dans votre navigateur.",
+    copy_failed: "Impossible de copier le lien. Appuyez longuement dessus pour le copier :",
+    try_here: "Essayer ici quand même",
+};
 
-fn de() -> Messages {
-    Messages {
-        connect: "{platform} verbinden".into(),
-        opening: "{platform} wird geöffnet…".into(),
-        waiting: "Schließe die Verbindung im {platform}-Tab ab.".into(),
-        time_left: "Link läuft ab in {time}".into(),
-        finishing: "Wird abgeschlossen…".into(),
-        continue_to: "Weiter zu {platform}".into(),
-        tab_blocked: "Dein Browser hat den neuen Tab blockiert.".into(),
-        cancel: "Abbrechen".into(),
-        try_again: "Erneut versuchen".into(),
-        connect_another: "Weiteres Konto verbinden".into(),
-        connected: "Verbunden als @{handle}".into(),
-        connected_no_handle: "Konto verbunden.".into(),
-        cancelled: "Verbindung abgebrochen.".into(),
-        expired: "Der Link ist abgelaufen, bevor du fertig warst. Versuche es erneut, um einen neuen zu erhalten.".into(),
-        platform_denied: "Du hast auf {platform} keinen Zugriff gewährt, daher wurde nichts verbunden.".into(),
-        state_expired: "Das hat zu lange gedauert und der Link ist abgelaufen. Versuche es erneut.".into(),
-        platform_glitch: "{platform} hat dich ohne Abschluss zurückgeschickt. Bitte versuche es erneut.".into(),
-        exchange_failed: "{platform} konnte die Verbindung nicht abschließen. Versuche es in ein paar Minuten erneut.".into(),
-        persistence_error: "Die Verbindung konnte nicht gespeichert werden. Versuche es erneut; wenn es weiter passiert, wende dich an den Support.".into(),
-        failed_generic: "Die Verbindung ist fehlgeschlagen ({code}). Bitte versuche es erneut.".into(),
-        setup_error: "Das Verbinden von Konten ist nicht richtig eingerichtet: {message}".into(),
-        unavailable: "Das Verbinden von Konten ist gerade nicht verfügbar ({scope}).".into(),
-        offline: "Du bist offline. Wir prüfen erneut, sobald du wieder online bist.".into(),
-        retrying: "Der Server ist schwer erreichbar. Neuer Versuch…".into(),
-        in_app: "In {app} lassen sich keine Konten verbinden. Öffne diese Seite in deinem Browser, um fortzufahren.".into(),
-        open_in_browser: "Im Browser öffnen".into(),
-        in_app_steps: "Tippe oben rechts auf ••• und dann auf „In externem Browser öffnen“.".into(),
-        in_app_steps_tiktok: "Tippe oben rechts auf ••• und dann auf „Im Browser öffnen“.".into(),
-        copy_link: "Link kopieren".into(),
-        link_copied: "Link kopiert. Füge ihn in deinem Browser ein.".into(),
-        copy_failed: "Der Link konnte nicht kopiert werden. Halte ihn gedrückt, um ihn zu kopieren:".into(),
-        try_here: "Trotzdem hier versuchen".into(),
-    }
-}
+static DE: Texts = Texts {
+    connect: "{platform} verbinden",
+    opening: "{platform} wird geöffnet…",
+    waiting: "Schließe die Verbindung im {platform}-Tab ab.",
+    time_left: "Link läuft ab in {time}",
+    finishing: "Wird abgeschlossen…",
+    continue_to: "Weiter zu {platform}",
+    tab_blocked: "Dein Browser hat den neuen Tab blockiert.",
+    cancel: "Abbrechen",
+    try_again: "Erneut versuchen",
+    connect_another: "Weiteres Konto verbinden",
+    connected: "Verbunden als @{handle}",
+    connected_no_handle: "Konto verbunden.",
+    cancelled: "Verbindung abgebrochen.",
+    expired: "Der Link ist abgelaufen, bevor du fertig warst. Versuche es erneut, um einen neuen zu erhalten.",
+    platform_denied: "Du hast auf {platform} keinen Zugriff gewährt, daher wurde nichts verbunden.",
+    state_expired: "Das hat zu lange gedauert und der Link ist abgelaufen. Versuche es erneut.",
+    platform_glitch: "{platform} hat dich ohne Abschluss zurückgeschickt. Bitte versuche es erneut.",
+    exchange_failed: "{platform} konnte die Verbindung nicht abschließen. Versuche es in ein paar Minuten erneut.",
+    persistence_error: "Die Verbindung konnte nicht gespeichert werden. Versuche es erneut; wenn es weiter passiert, wende dich an den Support.",
+    failed_generic: "Die Verbindung ist fehlgeschlagen ({code}). Bitte versuche es erneut.",
+    setup_error: "Das Verbinden von Konten ist nicht richtig eingerichtet: {message}",
+    unavailable: "Das Verbinden von Konten ist gerade nicht verfügbar ({scope}).",
+    offline: "Du bist offline. Wir prüfen erneut, sobald du wieder online bist.",
+    retrying: "Der Server ist schwer erreichbar. Neuer Versuch…",
+    in_app: "In {app} lassen sich keine Konten verbinden. Öffne diese Seite in deinem Browser, um fortzufahren.",
+    open_in_browser: "Im Browser öffnen",
+    in_app_steps: "Tippe oben rechts auf ••• und dann auf „In externem Browser öffnen“.",
+    in_app_steps_tiktok: "Tippe oben rechts auf ••• und dann auf „Im Browser öffnen“.",
+    copy_link: "Link kopieren",
+    link_copied: "Link kopiert. Füge ihn in deinem Browser ein.",
+    copy_failed: "Der Link konnte nicht kopiert werden. Halte ihn gedrückt, um ihn zu kopieren:",
+    try_here: "Trotzdem hier versuchen",
+};
 
-fn ja() -> Messages {
-    Messages {
-        connect: "{platform} を連携".into(),
-        opening: "{platform} を開いています…".into(),
-        waiting: "{platform} のタブで連携を完了してください。".into(),
-        time_left: "リンクの有効期限まで {time}".into(),
-        finishing: "完了しています…".into(),
-        continue_to: "{platform} へ進む".into(),
-        tab_blocked: "ブラウザが新しいタブをブロックしました。".into(),
-        cancel: "キャンセル".into(),
-        try_again: "もう一度試す".into(),
-        connect_another: "別のアカウントを連携".into(),
-        connected: "@{handle} として連携しました".into(),
-        connected_no_handle: "連携しました".into(),
-        cancelled: "連携をキャンセルしました。".into(),
-        expired: "完了前にリンクの有効期限が切れました。もう一度お試しください。".into(),
-        platform_denied: "{platform} でアクセスが許可されなかったため、連携されませんでした。".into(),
-        state_expired: "時間がかかりすぎたため、リンクの有効期限が切れました。もう一度お試しください。".into(),
-        platform_glitch: "{platform} から完了前に戻されました。もう一度お試しください。".into(),
-        exchange_failed: "{platform} で連携を完了できませんでした。数分後にもう一度お試しください。".into(),
-        persistence_error: "連携を保存できませんでした。もう一度お試しください。続く場合はサポートにお問い合わせください。".into(),
-        failed_generic: "連携に失敗しました（{code}）。もう一度お試しください。".into(),
-        setup_error: "アカウント連携の設定に問題があります: {message}".into(),
-        unavailable: "現在アカウント連携はご利用いただけません（{scope}）。".into(),
-        offline: "オフラインです。オンラインに戻ったら再確認します。".into(),
-        retrying: "サーバーに接続できません。再試行しています…".into(),
-        in_app: "{app} のアプリ内ではアカウントを連携できません。ブラウザでこのページを開いてください。".into(),
-        open_in_browser: "ブラウザで開く".into(),
-        in_app_steps: "右上の ••• をタップし、「外部ブラウザで開く」を選んでください。".into(),
-        in_app_steps_tiktok: "右上の ••• をタップし、「ブラウザで開く」を選んでください。".into(),
-        copy_link: "リンクをコピー".into(),
-        link_copied: "リンクをコピーしました。ブラウザに貼り付けてください。".into(),
-        copy_failed: "リンクをコピーできませんでした。長押ししてコピーしてください：".into(),
-        try_here: "このまま試す".into(),
-    }
-}
+static JA: Texts = Texts {
+    connect: "{platform} を連携",
+    opening: "{platform} を開いています…",
+    waiting: "{platform} のタブで連携を完了してください。",
+    time_left: "リンクの有効期限まで {time}",
+    finishing: "完了しています…",
+    continue_to: "{platform} へ進む",
+    tab_blocked: "ブラウザが新しいタブをブロックしました。",
+    cancel: "キャンセル",
+    try_again: "もう一度試す",
+    connect_another: "別のアカウントを連携",
+    connected: "@{handle} として連携しました",
+    connected_no_handle: "連携しました",
+    cancelled: "連携をキャンセルしました。",
+    expired: "完了前にリンクの有効期限が切れました。もう一度お試しください。",
+    platform_denied: "{platform} でアクセスが許可されなかったため、連携されませんでした。",
+    state_expired: "時間がかかりすぎたため、リンクの有効期限が切れました。もう一度お試しください。",
+    platform_glitch: "{platform} から完了前に戻されました。もう一度お試しください。",
+    exchange_failed: "{platform} で連携を完了できませんでした。数分後にもう一度お試しください。",
+    persistence_error: "連携を保存できませんでした。もう一度お試しください。続く場合はサポートにお問い合わせください。",
+    failed_generic: "連携に失敗しました（{code}）。もう一度お試しください。",
+    setup_error: "アカウント連携の設定に問題があります: {message}",
+    unavailable: "現在アカウント連携はご利用いただけません（{scope}）。",
+    offline: "オフラインです。オンラインに戻ったら再確認します。",
+    retrying: "サーバーに接続できません。再試行しています…",
+    in_app: "{app} のアプリ内ではアカウントを連携できません。ブラウザでこのページを開いてください。",
+    open_in_browser: "ブラウザで開く",
+    in_app_steps: "右上の ••• をタップし、「外部ブラウザで開く」を選んでください。",
+    in_app_steps_tiktok: "右上の ••• をタップし、「ブラウザで開く」を選んでください。",
+    copy_link: "リンクをコピー",
+    link_copied: "リンクをコピーしました。ブラウザに貼り付けてください。",
+    copy_failed: "リンクをコピーできませんでした。長押ししてコピーしてください：",
+    try_here: "このまま試す",
+};
 
 /// The languages shipped, as BCP 47 primary subtags.
 pub(crate) const LANGUAGES: &[&str] = &["en", "es", "fr", "de", "ja"];
@@ -348,12 +370,13 @@ impl Messages {
     /// language is not shipped.
     pub fn for_lang(tag: &str) -> Self {
         match shipped(tag) {
-            Some("es") => es(),
-            Some("fr") => fr(),
-            Some("de") => de(),
-            Some("ja") => ja(),
-            _ => en(),
+            Some("es") => &ES,
+            Some("fr") => &FR,
+            Some("de") => &DE,
+            Some("ja") => &JA,
+            _ => &EN,
         }
+        .messages()
     }
 }
 
