@@ -140,7 +140,10 @@ for (const [field, { short }] of renames) {
 
 // --- the export section ----------------------------------------------------
 // The glue reaches every export as `wasm.<name>` (wasm = instance.exports);
-// an export it never mentions keeps its name.
+// an export it never mentions keeps its name. So do the two that readers of
+// the exports the glue's init() returns look up by wasm-bindgen's names: the
+// linear memory and the externref table (the soak test measures both).
+const KEEP = new Set(["memory", "__wbindgen_externrefs"]);
 const exports = sections.find((s) => s.id === 7);
 if (!exports) fail("the module has no exports");
 const exportEntries = [];
@@ -155,7 +158,7 @@ for (let i = 0; i < exportCount; i++) {
   const uses = glue.match(use)?.length ?? 0;
   const mentions = glue.match(new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`, "g"))?.length ?? 0;
   let short = field;
-  if (uses > 0) {
+  if (uses > 0 && !KEEP.has(field)) {
     // Other mentions may only be the glue's own function of the same name,
     // the invoke shim wasm-bindgen writes around the export
     // (`function <name>(…) { wasm.<name>(…) }`), which terser renames.
