@@ -447,9 +447,6 @@ async fn two_instances_share_nudges_replays_and_mint_counts_and_survive_redis_go
     let waiting_state = minted["state"].as_str().unwrap().to_owned();
     let mut held = waiting.stream(&http, &a, &waiting_state).await;
     redis.stop();
-    // Consented (the sandbox's own webhook goes to B, which cannot reach A
-    // now), so the check a nudge makes finds the state no longer pending.
-    common::consent(minted["authorizeUrl"].as_str().unwrap(), "allow", "acmecoffee").await;
     // Webhooks still verify and nudge the receiving instance's own streams…
     assert_eq!(deliver(&http, &a, "msg_local", "tiktok").await, 204);
     assert_eq!(

@@ -3,8 +3,7 @@
 //!
 //! Wire format (the widget codes against it; `docs/proxy.md` "Outcome stream"):
 //! `event: ready` `data: {}` first; `event: nudge` `data: {"platform":"…"}`
-//! when a webhook concerns this state's project and platform and Layers no
-//! longer reports this state pending (see [`Watch::worth_a_poll`]); `event: end`
+//! when a webhook concerns this state's project and platform; `event: end`
 //! `data: {"reason":"outcome"|"expired"}` last, then the stream closes; a
 //! `: heartbeat` comment line every heartbeat interval. No event carries an
 //! outcome: the widget confirms with an oauth-status poll.
@@ -65,8 +64,6 @@ pub(crate) async fn oauth_events(
         },
         deadline: tokio::time::Instant::now() + left,
         phase: Phase::Start,
-        pending_at: None,
-        proxy: Arc::clone(&proxy),
         _slot: slot,
     };
     let keep_alive = KeepAlive::new()
@@ -96,44 +93,7 @@ struct Watch {
     interest: Interest,
     deadline: tokio::time::Instant,
     phase: Phase,
-    /// When Layers last answered `pending` for this state to a nudge's check.
-    pending_at: Option<tokio::time::Instant>,
-    proxy: Arc<Proxy>,
     _slot: OwnedSemaphorePermit,
-}
-
-/// The spec's floor between oauth-status polls of one state, which the
-/// nudge checks keep too.
-const CHECK_FLOOR: Duration = Duration::from_secs(5);
-
-impl Watch {
-    /// Whether a nudge should reach this stream's widget.
-    ///
-    /// A webhook names no state, only a project and platform, so every
-    /// widget of that project waiting on that platform hears every consent.
-    /// Passed on blindly, another customer's consent spends each widget's one
-    /// early nudge poll (docs/flow.md rule 2), and its own consent then waits
-    /// for the return page or the 5 s poll: measured with four widgets
-    /// waiting, that was 320 ms median, 650 ms p95 from consent to
-    /// "Connected". So the stream asks Layers first, as the widget's poll
-    /// would, and stays quiet while the state is pending. At most one such
-    /// check per `CHECK_FLOOR`: a nudge sooner after a `pending` answer is
-    /// dropped, and the widget's own 5 s poll or its return signal shows the
-    /// outcome instead.
-    async fn worth_a_poll(&mut self) -> bool {
-        let now = tokio::time::Instant::now();
-        if self
-            .pending_at
-            .is_some_and(|at| now.duration_since(at) < CHECK_FLOOR)
-        {
-            return false;
-        }
-        if self.proxy.still_pending(&self.interest.state).await {
-            self.pending_at = Some(tokio::time::Instant::now());
-            return false;
-        }
-        true
-    }
 }
 
 fn outcome_stream(watch: Watch) -> impl Stream<Item = Result<Event, Infallible>> {
@@ -161,9 +121,7 @@ async fn next_event(watch: &mut Watch) -> Option<Event> {
             received = watch.signals.recv() => match received {
                 Ok(signal) if signal.concerns(&watch.interest) => match signal {
                     Signal::Nudge { platform, .. } => {
-                        if watch.worth_a_poll().await {
-                            return Some(named("nudge", json!({ "platform": platform })));
-                        }
+                        return Some(named("nudge", json!({ "platform": platform })));
                     }
                     Signal::Ended { .. } => {
                         watch.phase = Phase::Done;

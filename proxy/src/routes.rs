@@ -269,24 +269,6 @@ pub(crate) async fn oauth_status(
     Ok(reply.into_response())
 }
 
-impl Proxy {
-    /// Whether Layers still reports `state` as pending: what an outcome
-    /// stream asks before it passes a webhook's nudge on (`events`). Any
-    /// other answer, an error included, is `false`: the widget then polls
-    /// and sees for itself (a poll too many, never one too few).
-    pub(crate) async fn still_pending(&self, state: &str) -> bool {
-        let Ok(reply) = self
-            .layers
-            .send(Method::GET, &["social", "oauth-status", state], None)
-            .await
-        else {
-            return false;
-        };
-        reply.status.is_success()
-            && reply.json.get("status").and_then(Value::as_str) == Some("pending")
-    }
-}
-
 /// `GET /projects/{projectId}/social-accounts`
 pub(crate) async fn social_accounts(
     State(proxy): State<Arc<Proxy>>,

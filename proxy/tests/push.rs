@@ -302,9 +302,7 @@ async fn the_stream_is_the_minting_browsers_only() {
 async fn a_webhook_nudges_the_streams_of_its_project_and_platform_only() {
     let sandbox = sandbox().await;
     let app = layers_proxy::router(push_config(sandbox.url()));
-    let (_browser, _state, authorize, mut stream) = waiting(&app).await;
-    // Consented, not yet polled: what the stream is there to tell the widget.
-    consent(&authorize, "allow", "acmecoffee").await;
+    let (_browser, _state, _, mut stream) = waiting(&app).await;
 
     for (id, event) in [
         ("msg_ig", connected(Some("prj_demo"), "instagram")),
@@ -341,49 +339,6 @@ async fn a_webhook_nudges_the_streams_of_its_project_and_platform_only() {
     .await
     .assert_error(409, "WEBHOOK_REPLAYED");
     assert_eq!(stream.next_event(QUIET).await, None);
-}
-
-#[tokio::test]
-async fn another_customers_consent_leaves_a_pending_stream_quiet() {
-    let sandbox = sandbox().await;
-    let app = layers_proxy::router(push_config(sandbox.url()));
-    // Two customers of one project waiting on TikTok; the webhook cannot say whose.
-    let (_a, _, _, mut stream_a) = waiting(&app).await;
-    let (_b, _, authorize_b, mut stream_b) = waiting(&app).await;
-
-    consent(&authorize_b, "allow", "bobsbakery").await;
-    let event = connected(Some("prj_demo"), "tiktok");
-    assert_eq!(call(&app, signed("msg_b", &event)).await.status, StatusCode::NO_CONTENT);
-    assert_eq!(
-        stream_b.next_event(Duration::from_secs(2)).await.as_deref(),
-        Some(NUDGE),
-        "the consenting customer's widget polls now"
-    );
-    assert_eq!(
-        stream_a.next_event(QUIET).await,
-        None,
-        "the other widget keeps its early poll for its own consent"
-    );
-}
-
-#[tokio::test]
-async fn a_nudge_passes_when_layers_cannot_say_the_state_is_pending() {
-    let sandbox = sandbox().await;
-    let app = layers_proxy::router(push_config(sandbox.url()));
-    let (_browser, _, _, mut stream) = waiting(&app).await;
-    control(
-        &sandbox,
-        "_sandbox/faults",
-        json!({ "route": "oauth-status", "count": 1, "status": 500, "code": "INTERNAL" }),
-    )
-    .await;
-    let event = connected(Some("prj_demo"), "tiktok");
-    call(&app, signed("msg_unsure", &event)).await;
-    assert_eq!(
-        stream.next_event(Duration::from_secs(2)).await.as_deref(),
-        Some(NUDGE),
-        "unsure is a poll too many, never one too few"
-    );
 }
 
 #[tokio::test]
