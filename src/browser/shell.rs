@@ -211,7 +211,12 @@ impl Shell {
                 });
             }
             Effect::SetTimer { at } => {
-                let delay = (at as f64 - clock::now_ms()).clamp(0.0, u32::MAX as f64) as u32;
+                // Rounded up, plus one: the flow's times are whole milliseconds
+                // rounded down, and each poll's fetch goes out a moment after the
+                // dispatch that decided it, so a timer firing exactly at `at`
+                // could send a poll a millisecond or two inside the 5 s floor as
+                // the network sees it (seen as a 4,998 ms gap in push-instances).
+                let delay = ((at as f64 - clock::now_ms()).ceil() + 1.0).clamp(0.0, u32::MAX as f64) as u32;
                 let me = self.me.clone();
                 *self.timer.borrow_mut() = Some(Timeout::new(delay, move || {
                     if let Some(shell) = me.upgrade() {
