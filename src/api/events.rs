@@ -1,15 +1,17 @@
 //! The outcome stream's events (`GET {endpoint}/social/oauth-events/{state}`,
 //! docs/proxy.md "Outcome stream"), read defensively: only the documented
 //! event names, only the documented members, and nothing in them is ever
-//! shown, executed or navigated to. No event carries an outcome.
+//! shown, executed or navigated to. Only `status` carries an answer: the
+//! proxy's own poll of this state (asked for with `?check=1`), read by the
+//! same decoder as a poll's body.
 
-use crate::api::Platform;
+use crate::api::{OAuthStatus, Platform};
 use crate::flow::{StreamEnd, StreamSignal};
-use crate::json::Json;
+use crate::json::{FromJson, Json};
 
 /// The event names the shell listens for; every other name is ignored.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-pub(crate) const EVENT_NAMES: [&str; 3] = ["ready", "nudge", "end"];
+pub(crate) const EVENT_NAMES: [&str; 4] = ["ready", "nudge", "status", "end"];
 
 /// What the event `name` with `data` (parsed JSON, `None` when it was not
 /// JSON) tells the flow; `None` for an event that is not for it.
@@ -24,6 +26,9 @@ pub(crate) fn stream_signal<J: Json>(name: &str, data: Option<&J>) -> Option<Str
                 _ => Some(StreamSignal::Nudge { platform: None }),
             }
         }
+        // The proxy's poll on a nudge: its answer, or `None` when it is not
+        // a status answer (the poll was still spent; the floor takes over).
+        "status" => Some(StreamSignal::Checked(data.and_then(|d| OAuthStatus::from_json(d).ok()))),
         "end" => {
             let reason = data.and_then(|d| d.member("reason")).and_then(|r| r.string());
             Some(StreamSignal::Ended(match reason.as_deref() {
@@ -51,12 +56,39 @@ mod tests {
         assert_eq!(read("nudge", json!({"platform": "instagram"})), Some(StreamSignal::Nudge { platform: Some(Platform::Instagram) }));
         assert_eq!(read("end", json!({"reason": "outcome"})), Some(StreamSignal::Ended(StreamEnd::Outcome)));
         assert_eq!(read("end", json!({"reason": "expired"})), Some(StreamSignal::Ended(StreamEnd::Expired)));
+        assert_eq!(read("status", json!({"status": "pending"})), Some(StreamSignal::Checked(Some(OAuthStatus::Pending))));
+        let completed = json!({"status": "completed", "socialAccountId": "sa_1", "platform": "tiktok", "handle": "acme"});
+        assert!(matches!(
+            read("status", completed),
+            Some(StreamSignal::Checked(Some(OAuthStatus::Completed(c)))) if c.social_account_id == "sa_1" && c.handle.as_deref() == Some("acme")
+        ));
+        assert!(matches!(
+            read("status", json!({"status": "failed", "error": {"code": "platform_denied"}})),
+            Some(StreamSignal::Checked(Some(OAuthStatus::Failed { .. })))
+        ));
+    }
+
+    #[test]
+    fn a_status_that_breaks_the_contract_is_read_as_no_answer() {
+        // The same decoder as a poll's body: what it refuses is no outcome.
+        for data in [
+            json!(null),
+            json!({}),
+            json!("completed"),
+            json!({"status": "completed"}),
+            json!({"status": "completed", "socialAccountId": ""}),
+            json!({"status": "completed", "socialAccountId": 7}),
+            json!({"status": 1}),
+        ] {
+            assert_eq!(read("status", data.clone()), Some(StreamSignal::Checked(None)), "{data}");
+        }
+        assert_eq!(stream_signal::<Value>("status", None), Some(StreamSignal::Checked(None)));
     }
 
     #[test]
     fn anything_else_is_read_safely() {
         // Unknown event names are not the flow's.
-        for name in ["message", "outcome", "connected", "", "READY"] {
+        for name in ["message", "outcome", "connected", "", "READY", "STATUS"] {
             assert_eq!(read(name, json!({"status": "completed"})), None, "{name}");
         }
         // A platform the widget does not know: not this attempt's.

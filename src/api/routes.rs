@@ -21,10 +21,15 @@ pub(crate) fn oauth_status_url(endpoint: &str, state: &str) -> String {
 
 /// `{endpoint}/social/oauth-events/{state}`: the outcome stream, built
 /// like the poll URL.
-pub(crate) fn oauth_events_url(endpoint: &str, state: &str) -> String {
+/// With `check`, `?check=1`: the proxy may poll once on a nudge for us
+/// (`crate::flow::stream`, rule 5).
+pub(crate) fn oauth_events_url(endpoint: &str, state: &str, check: bool) -> String {
     let mut url = base(endpoint);
     url.push_str("/social/oauth-events/");
     push_segment(&mut url, state);
+    if check {
+        url.push_str("?check=1");
+    }
     url
 }
 
@@ -76,8 +81,12 @@ mod tests {
             "/layers/social/oauth-status/a%2F..%2Fb%3Fc%23d%20%C3%A9"
         );
         assert_eq!(
-            oauth_events_url("/layers/", "a/../b?c#d"),
+            oauth_events_url("/layers/", "a/../b?c#d", false),
             "/layers/social/oauth-events/a%2F..%2Fb%3Fc%23d"
+        );
+        assert_eq!(
+            oauth_events_url("/layers", "st_1?check=0", true),
+            "/layers/social/oauth-events/st_1%3Fcheck%3D0?check=1"
         );
         assert_eq!(
             social_accounts_url("/l", "prj 1"),

@@ -225,10 +225,10 @@ impl Shell {
                 }));
             }
             Effect::ClearTimer => *self.timer.borrow_mut() = None,
-            Effect::OpenStream { stream, state } => {
+            Effect::OpenStream { stream, state, check } => {
                 // The old one goes first: one stream per widget.
                 drop(self.stream.borrow_mut().take());
-                let url = api::oauth_events_url(&self.settings.endpoint(), &state);
+                let url = api::oauth_events_url(&self.settings.endpoint(), &state, check);
                 let me = self.me.clone();
                 let opened = OutcomeStream::open(&url, move |signal| {
                     if let Some(shell) = me.upgrade() {

@@ -211,6 +211,9 @@ pub enum Effect {
         stream: RequestId,
         /// The state to follow.
         state: String,
+        /// Ask the proxy to poll on the first nudge (`?check=1`,
+        /// [`super::stream`] rule 5): the nudge's early poll is unused.
+        check: bool,
     },
     /// Close the stream, if one is open (idempotent).
     CloseStream,
@@ -766,7 +769,11 @@ impl Flow {
                 let stream = self.request_id();
                 self.stream.on_open(stream);
                 let state = polled.unwrap_or_default();
-                out.push(Effect::OpenStream { stream, state });
+                let check = match &self.phase {
+                    Phase::Waiting(p) | Phase::Finishing(p) => p.schedule.may_check(),
+                    _ => false,
+                };
+                out.push(Effect::OpenStream { stream, state, check });
                 None
             }
             Want::WaitUntil(at) => Some(at),
@@ -786,6 +793,7 @@ impl Flow {
                 return;
             }
             StreamSignal::Nudge { platform } => platform,
+            StreamSignal::Checked(status) => return self.checked(status, now, out),
             StreamSignal::Ended(end) => {
                 self.stream.give_up();
                 out.push(Effect::CloseStream);
@@ -950,25 +958,9 @@ impl Flow {
                 p.schedule.on_answer();
                 return;
             }
-            Ok(OAuthStatus::Completed(connection)) => {
-                let fetch = Some(self.request_id());
-                Phase::Connected(Connected {
-                    platform,
-                    connection,
-                    account: None,
-                    fetch,
-                })
-            }
-            // Layers' own word that the state ran out: the same ending as our
-            // deadline, so a poll that lands just past it (the last call goes
-            // 1 s before, a proxy hop may cross it) still offers a fresh link.
-            Ok(OAuthStatus::Failed {
-                code: FailureCode::StateExpired,
-                ..
-            }) => Phase::Expired { platform },
-            Ok(OAuthStatus::Failed { code, message }) => Phase::Failed {
-                platform,
-                failure: Failure::OAuth { code, message },
+            Ok(status) => match Self::ending(platform, status) {
+                Some(ending) => ending,
+                None => return,
             },
             Err(error) => match PollPolicy::verdict(&error) {
                 Verdict::Retry {
@@ -985,14 +977,60 @@ impl Flow {
                 Verdict::Unavailable(scope) => Phase::Unavailable { platform, scope },
             },
         };
-        self.conclude(ending, out);
-        if let Phase::Connected(Connected {
-            fetch: Some(request),
-            ..
-        }) = self.phase
-        {
-            out.push(Effect::FetchAccounts { request });
+        self.settle(ending, out);
+    }
+
+    /// The proxy polled on a nudge ([`super::stream`] rule 5): that poll
+    /// was the nudge's early one, sent now; its answer, when readable,
+    /// counts like the widget's own.
+    fn checked(&mut self, status: Option<OAuthStatus>, now: Millis, out: &mut Vec<Effect>) {
+        let (Phase::Waiting(p) | Phase::Finishing(p)) = &mut self.phase else {
+            return;
+        };
+        p.schedule.on_checked(now);
+        let platform = p.attempt.platform;
+        if let Some(ending) = status.and_then(|status| Self::ending(platform, status)) {
+            // A poll of ours still in flight is answered into an ended attempt: ignored.
+            self.settle(ending, out);
         }
+    }
+
+    /// The ending a status answer calls for; `None` while it is pending.
+    fn ending(platform: Platform, status: OAuthStatus) -> Option<Phase> {
+        Some(match status {
+            OAuthStatus::Pending | OAuthStatus::Unrecognized(_) => return None,
+            OAuthStatus::Completed(connection) => Phase::Connected(Connected {
+                platform,
+                connection,
+                account: None,
+                fetch: None,
+            }),
+            // Layers' own word that the state ran out: the same ending as our
+            // deadline, so a poll that lands just past it (the last call goes
+            // 1 s before, a proxy hop may cross it) still offers a fresh link.
+            OAuthStatus::Failed {
+                code: FailureCode::StateExpired,
+                ..
+            } => Phase::Expired { platform },
+            OAuthStatus::Failed { code, message } => Phase::Failed {
+                platform,
+                failure: Failure::OAuth { code, message },
+            },
+        })
+    }
+
+    /// Concludes with `ending`; a connection then fetches its account.
+    fn settle(&mut self, mut ending: Phase, out: &mut Vec<Effect>) {
+        let fetch = match &mut ending {
+            Phase::Connected(c) => {
+                let request = self.request_id();
+                c.fetch = Some(request);
+                Some(request)
+            }
+            _ => None,
+        };
+        self.conclude(ending, out);
+        out.extend(fetch.map(|request| Effect::FetchAccounts { request }));
     }
 
     /// The customer came back, with or without an error: confirm by poll.

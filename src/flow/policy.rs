@@ -313,6 +313,22 @@ impl PollSchedule {
         self.nudged = true;
     }
 
+    /// Whether the proxy may spend the nudge's early poll for us
+    /// ([`super::stream`] rule 5): it is unused.
+    pub(crate) fn may_check(&self) -> bool {
+        self.nudge_confirm == Confirm::NotYet
+    }
+
+    /// The proxy polled on a nudge, and its answer came at `now`: that was
+    /// the nudge's early poll, and the floor counts from it (a poll of our
+    /// own in flight keeps its place: its answer is still awaited).
+    pub(crate) fn on_checked(&mut self, now: Millis) {
+        self.nudge_confirm = Confirm::Used;
+        self.anchor = Some(self.anchor.map_or(now, |at| at.max(now)));
+        self.polled = true;
+        self.nudged = false;
+    }
+
     /// Back online: rule 7.
     pub(crate) fn on_online(&mut self) {
         if self.network_wait {

@@ -82,9 +82,21 @@ fn stream_signal() -> impl Strategy<Value = StreamSignal> {
             platform: p.map(|tiktok| if tiktok { Platform::Tiktok } else { Platform::Instagram }),
         }),
         1 => any::<bool>().prop_map(|o| StreamSignal::Ended(if o { StreamEnd::Outcome } else { StreamEnd::Expired })),
+        // A status the widget did not ask for (a proxy that misbehaves):
+        // whatever it says, the polling rules hold.
+        1 => prop::option::of(any::<bool>()).prop_map(|s| StreamSignal::Checked(s.map(|done| if done { completed() } else { OAuthStatus::Pending }))),
         3 => Just(StreamSignal::Dropped),
         1 => Just(StreamSignal::Unsupported),
     ]
+}
+
+fn completed() -> OAuthStatus {
+    OAuthStatus::Completed(Connection {
+        social_account_id: "sa_1".into(),
+        platform: None,
+        handle: Some("h".into()),
+        connected_at: None,
+    })
 }
 
 fn reply() -> impl Strategy<Value = Reply> {
@@ -154,6 +166,9 @@ struct Sim {
     /// The stream the shell holds, and the last one it held.
     stream: Option<RequestId>,
     last_stream: Option<RequestId>,
+    /// Whether the held stream asked the proxy to poll on a nudge
+    /// (`?check=1`) and the proxy has not done so yet.
+    check: bool,
     /// States that got a nudge (or an outcome end) while polled.
     nudged: HashSet<String>,
     opens: HashMap<String, usize>,
@@ -171,6 +186,7 @@ impl Sim {
             fresh: 0,
             stream: None,
             last_stream: None,
+            check: false,
             nudged: HashSet::new(),
             opens: HashMap::new(),
         }
@@ -217,7 +233,8 @@ impl Sim {
                     self.outstanding
                         .push((request, Kind::Accounts, String::new()))
                 }
-                Effect::OpenStream { stream, ref state } => {
+                Effect::OpenStream { stream, ref state, check } => {
+                    self.check = check;
                     prop_assert!(self.stream.is_none(), "a second stream while one is open");
                     let (Phase::Waiting(p) | Phase::Finishing(p)) = &phase else {
                         return Err(TestCaseError::fail(format!("stream opened in {:?}", phase.name())));
@@ -229,7 +246,10 @@ impl Sim {
                     self.stream = Some(stream);
                     self.last_stream = Some(stream);
                 }
-                Effect::CloseStream => self.stream = None,
+                Effect::CloseStream => {
+                    self.stream = None;
+                    self.check = false;
+                }
                 Effect::SetTimer { at } => self.timer = Some(at),
                 Effect::ClearTimer => self.timer = None,
                 Effect::Emit(Event::Status(s)) => {
@@ -331,6 +351,26 @@ impl Sim {
         }
         self.last_poll.insert(state.clone(), now);
         self.outstanding.push((request, Kind::Poll, state));
+        Ok(())
+    }
+
+    /// The proxy's poll on a nudge: it counts against the attempt's budget
+    /// like the widget's own, as the nudge's early poll (it cannot know
+    /// when the widget last polled, so no 250 ms gap before it).
+    fn proxy_poll(&mut self) -> Result<(), TestCaseError> {
+        let now = self.driver.now;
+        let Some(state) = self.driver.flow.phase().attempt().map(|a| a.state.clone()) else {
+            return Ok(());
+        };
+        self.nudged.insert(state.clone());
+        if let Some(&prev) = self.last_poll.get(&state) {
+            if now < prev + 5_000 {
+                let early = self.early_polls.entry(state.clone()).or_default();
+                *early += 1;
+                prop_assert!(*early <= 2, "the proxy's check was early poll number {} of {}", *early, state);
+            }
+        }
+        self.last_poll.insert(state, now);
         Ok(())
     }
 
@@ -477,6 +517,20 @@ impl Sim {
             }
             Step::Stream(signal, stale) => {
                 let stream = if stale { self.last_stream.map(|RequestId(n)| RequestId(n.saturating_sub(1))) } else { self.stream };
+                // The proxy asked to check polls on the first nudge and sends its answer instead.
+                let signal = match signal {
+                    StreamSignal::Nudge { .. } if !stale && self.check && self.stream.is_some() => {
+                        self.check = false;
+                        self.proxy_poll()?;
+                        self.fresh += 1;
+                        StreamSignal::Checked(match self.fresh % 3 {
+                            0 => Some(OAuthStatus::Pending),
+                            1 => Some(completed()),
+                            _ => None,
+                        })
+                    }
+                    signal => signal,
+                };
                 if let Some(stream) = stream {
                     // The shell closes an EventSource that failed before reporting it.
                     if matches!(signal, StreamSignal::Dropped | StreamSignal::Unsupported) && Some(stream) == self.stream {

@@ -21,6 +21,12 @@
 //! 4. **Ended by the proxy.** `end` is the proxy's last word: not reopened.
 //!    `reason: outcome` means a poll of this state saw the outcome, so it
 //!    counts as a nudge (this page may not have seen that answer yet).
+//! 5. **The proxy may confirm for us.** While the nudge's early poll is
+//!    unused, the stream is opened with `?check=1`: on the first nudge the
+//!    proxy polls the state itself and sends `event: status` with the
+//!    answer instead of `nudge`. That poll *is* the nudge's early poll
+//!    (the schedule counts it as sent when it arrives), so the budget is
+//!    the same, and a consent shows without a round trip from the browser.
 
 use super::machine::RequestId;
 use super::time::Millis;
@@ -48,6 +54,10 @@ pub enum StreamSignal {
         /// `data.platform`, when it names a known platform.
         platform: Option<crate::api::Platform>,
     },
+    /// `event: status`: the proxy polled this state on a nudge (rule 5),
+    /// and this is the answer (`None`: it had no readable answer). It stands
+    /// for the nudge's early poll, sent when it arrived.
+    Checked(Option<crate::api::OAuthStatus>),
     /// `event: end`: the proxy closed the stream for good.
     Ended(StreamEnd),
     /// The stream failed (the `error` event; the shell has closed it): a 404,

@@ -40,7 +40,8 @@ fn live() -> (Driver, RequestId) {
     let mut d = Driver::new(Mode::Tab, T0);
     let effects = d.connect(0, false, url("st_1"));
     let stream = stream_id(&effects).expect("the stream opens with the wait");
-    assert!(effects.contains(&Effect::OpenStream { stream, state: "st_1".into() }));
+    // The nudge's early poll is unused: the proxy may spend it for us.
+    assert!(effects.contains(&Effect::OpenStream { stream, state: "st_1".into(), check: true }));
     d.at(50, Input::Stream { stream, signal: StreamSignal::Ready });
     assert!(d.flow.is_stream_live());
     (d, stream)
@@ -274,4 +275,106 @@ fn a_resumed_attempt_opens_its_stream_and_retry_opens_a_new_one() {
     assert!(effects.iter().any(|e| matches!(e, Effect::OpenStream { state, .. } if state == "st_r")));
     let effects = d.at(100, Input::Cancel);
     assert!(effects.contains(&Effect::CloseStream));
+}
+
+fn checked(status: Result<OAuthStatus, ApiError>) -> StreamSignal {
+    StreamSignal::Checked(status.ok())
+}
+
+fn opened_with_check(effects: &[Effect]) -> Option<bool> {
+    effects.iter().find_map(|e| match e {
+        Effect::OpenStream { check, .. } => Some(*check),
+        _ => None,
+    })
+}
+
+#[test]
+fn the_proxys_check_connects_without_a_poll_of_ours() {
+    let (mut d, stream) = live();
+    let effects = d.at(900, Input::Stream { stream, signal: checked(completed()) });
+    assert!(poll_id(&effects).is_none(), "{effects:?}");
+    assert!(matches!(d.phase(), Phase::Connected(_)));
+    assert!(effects.contains(&Effect::CloseStream));
+    assert!(effects.iter().any(|e| matches!(e, Effect::FetchAccounts { .. })), "the account is fetched as after a poll");
+    assert_eq!(d.polls(), [] as [Millis; 0]);
+    assert_eq!(d.phases(), [PhaseName::Starting, PhaseName::Waiting, PhaseName::Connected]);
+    assert_eq!(d.outcome_events().len(), 1);
+}
+
+#[test]
+fn a_pending_check_was_the_nudges_early_poll() {
+    let (mut d, stream) = live();
+    run_pending(&mut d, 5_500); // our poll at 5 s said pending
+    assert!(poll_id(&d.at(6_000, Input::Stream { stream, signal: checked(pending()) })).is_none());
+    // The nudge's allowance is spent: later nudges wait for the floor, counted from the check.
+    for t in [6_300, 9_000] {
+        assert!(poll_id(&d.at(t, Input::Stream { stream, signal: nudge() })).is_none(), "a nudge at {t} polled");
+    }
+    assert_eq!(d.timer(), Some(T0 + 11_000), "five seconds after the proxy's poll");
+    // The customer's return keeps its own early poll, 250 ms after the check at the earliest.
+    let (mut r, stream) = live();
+    run_pending(&mut r, 5_500);
+    r.at(6_000, Input::Stream { stream, signal: checked(pending()) });
+    let early = r.at(6_100, Input::Returned(ReturnSignal::Success));
+    assert!(poll_id(&early).is_none());
+    assert_eq!(r.timer(), Some(T0 + 6_250));
+    run_pending(&mut r, 6_300);
+    assert_eq!(r.polls(), [5_000, 6_250]);
+}
+
+#[test]
+fn an_unreadable_check_still_spent_the_early_poll() {
+    let (mut d, stream) = live();
+    run_pending(&mut d, 5_500);
+    let effects = d.at(6_000, Input::Stream { stream, signal: StreamSignal::Checked(None) });
+    assert!(poll_id(&effects).is_none());
+    assert!(matches!(d.phase(), Phase::Waiting(_)), "no outcome from it");
+    assert_eq!(d.timer(), Some(T0 + 11_000));
+}
+
+#[test]
+fn a_check_that_lands_while_our_poll_is_in_flight_wins() {
+    let (mut d, stream) = live();
+    let ours = d.fire_timer(5_000).unwrap();
+    assert!(poll_id(&ours).is_some());
+    d.at(5_010, Input::Stream { stream, signal: checked(completed()) });
+    assert!(matches!(d.phase(), Phase::Connected(_)));
+    // Our own answer, late: the attempt has ended, nothing changes.
+    let late = d.answer(&ours, 5_100, pending());
+    assert!(late.iter().all(|e| matches!(e, Effect::SetTimer { .. } | Effect::ClearTimer)), "{late:?}");
+    assert_eq!(d.outcome_events().len(), 1);
+}
+
+#[test]
+fn a_reopened_stream_asks_for_a_check_only_while_the_early_poll_is_unused() {
+    // Spent by a nudge of our own: the reopen does not ask.
+    let (mut d, stream) = live();
+    let early = d.at(1_000, Input::Stream { stream, signal: nudge() });
+    d.answer(&early, 1_100, pending());
+    d.at(1_200, Input::Stream { stream, signal: StreamSignal::Dropped });
+    let reopen = d.fire_timer(3_200).unwrap();
+    assert_eq!(opened_with_check(&reopen), Some(false), "{reopen:?}");
+    // Unused: it asks again.
+    let (mut d, stream) = live();
+    d.at(1_200, Input::Stream { stream, signal: StreamSignal::Dropped });
+    let reopen = d.fire_timer(3_200).unwrap();
+    assert_eq!(opened_with_check(&reopen), Some(true), "{reopen:?}");
+}
+
+#[test]
+fn a_failed_or_expired_check_ends_like_a_poll_would() {
+    use crate::api::FailureCode;
+    let (mut d, stream) = live();
+    let denied = Ok(OAuthStatus::Failed { code: FailureCode::PlatformDenied, message: None });
+    d.at(900, Input::Stream { stream, signal: checked(denied) });
+    assert!(matches!(d.phase(), Phase::Failed { .. }), "{:?}", d.phase().name());
+    let (mut d, stream) = live();
+    let expired = Ok(OAuthStatus::Failed { code: FailureCode::StateExpired, message: None });
+    d.at(900, Input::Stream { stream, signal: checked(expired) });
+    assert!(matches!(d.phase(), Phase::Expired { .. }));
+    // A check for a stale stream (not the one held) is nobody's.
+    let (mut d, stream) = live();
+    d.at(1_200, Input::Stream { stream, signal: StreamSignal::Dropped });
+    d.at(1_300, Input::Stream { stream, signal: checked(completed()) });
+    assert!(matches!(d.phase(), Phase::Waiting(_)));
 }
