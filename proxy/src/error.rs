@@ -58,6 +58,12 @@ impl AppError {
         self
     }
 
+    /// The code and internal cause, for the log line of work no response
+    /// renders (the outcome stream's check).
+    pub(crate) fn log_fields(&self) -> (&'static str, Option<&str>) {
+        (self.0.code, self.0.cause.as_deref())
+    }
+
     #[cfg(test)]
     pub(crate) fn code(&self) -> &'static str {
         self.0.code

@@ -24,6 +24,10 @@ pub(crate) enum Signal {
     },
     /// The poll route relayed a terminal status (completed or failed) for `state`.
     Ended { state: String },
+    /// A poll of `state` got no good answer (a 429, another error, none at
+    /// all): its widget is waiting one out, so its stream must not poll
+    /// for it (`crate::events`, the check).
+    Backoff { state: String },
 }
 
 /// What one stream is waiting on.
@@ -46,7 +50,7 @@ impl Signal {
                         .as_deref()
                         .is_none_or(|p| matches(&interest.project, p))
             }
-            Self::Ended { state } => *state == interest.state,
+            Self::Ended { state } | Self::Backoff { state } => *state == interest.state,
         }
     }
 
@@ -58,6 +62,7 @@ impl Signal {
                 json!({ "kind": "nudge", "origin": origin, "project": project, "platform": platform })
             }
             Self::Ended { state } => json!({ "kind": "ended", "origin": origin, "state": state }),
+            Self::Backoff { state } => json!({ "kind": "backoff", "origin": origin, "state": state }),
         }
     }
 
@@ -72,6 +77,9 @@ impl Signal {
                 platform: text("platform")?,
             },
             "ended" => Self::Ended {
+                state: text("state")?,
+            },
+            "backoff" => Self::Backoff {
                 state: text("state")?,
             },
             _ => return None,
@@ -155,6 +163,14 @@ mod tests {
             state: "st_b".into()
         }
         .concerns(&mine));
+        assert!(Signal::Backoff {
+            state: "st_a".into()
+        }
+        .concerns(&mine));
+        assert!(!Signal::Backoff {
+            state: "st_b".into()
+        }
+        .concerns(&mine));
     }
 
     #[test]
@@ -163,6 +179,9 @@ mod tests {
             nudge(Some("prj_a"), "tiktok"),
             nudge(None, "instagram"),
             Signal::Ended {
+                state: "st_a".into(),
+            },
+            Signal::Backoff {
                 state: "st_a".into(),
             },
         ] {
@@ -177,6 +196,10 @@ mod tests {
         );
         assert_eq!(
             Signal::from_wire(&json!({"kind":"other","origin":"i1"})),
+            None
+        );
+        assert_eq!(
+            Signal::from_wire(&json!({"kind":"backoff","origin":"i1"})),
             None
         );
         assert_eq!(Signal::from_wire(&json!("text")), None);

@@ -22,14 +22,14 @@ use crate::hub::{Hub, Signal};
 use crate::mint_limit::{retry_after_secs, MintLimiter};
 use crate::replay::ReplayGuard;
 use crate::session::{self, CookieAttributes, Session, StateBinding, StateCookies};
-use crate::upstream::LayersClient;
+use crate::upstream::{LayersClient, UpstreamReply};
 use crate::webhook_signature::WebhookSecret;
 
 pub(crate) const PLATFORMS: [&str; 2] = ["tiktok", "instagram"];
 
 /// Everything the handlers share, built once per [`crate::router`].
 pub(crate) struct Proxy {
-    layers: LayersClient,
+    pub(crate) layers: LayersClient,
     pub(crate) cookie_key: Key,
     secure_cookies: SecureCookies,
     cookie_path: Option<String>,
@@ -260,9 +260,20 @@ pub(crate) async fn oauth_status(
     let reply = proxy
         .layers
         .send(Method::GET, &["social", "oauth-status", &state], None)
-        .await?;
+        .await;
+    let reply = match reply {
+        Ok(reply) if reply.status.is_success() => reply,
+        // The widget now waits (a 429's Retry-After, a backoff): its stream
+        // must not poll in the meantime (`events`, the check).
+        failed => {
+            proxy
+                .backplane
+                .publish(&proxy.hub, Signal::Backoff { state });
+            return failed.map(UpstreamReply::into_response);
+        }
+    };
     let status = reply.json.get("status").and_then(Value::as_str);
-    if reply.status.is_success() && matches!(status, Some("completed" | "failed")) {
+    if matches!(status, Some("completed" | "failed")) {
         // The browser has its outcome: its stream (here or on another instance) can end.
         proxy.backplane.publish(&proxy.hub, Signal::Ended { state });
     }

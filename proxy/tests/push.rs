@@ -113,7 +113,11 @@ impl Stream {
 }
 
 async fn open(app: &Router, browser: &Browser, state: &str) -> Result<Stream, Reply> {
-    let request = browser.request(Method::GET, &format!("/social/oauth-events/{state}"), None);
+    open_path(app, browser, &format!("/social/oauth-events/{state}")).await
+}
+
+async fn open_path(app: &Router, browser: &Browser, path: &str) -> Result<Stream, Reply> {
+    let request = browser.request(Method::GET, path, None);
     let response = app.clone().oneshot(request).await.unwrap();
     if response.status() != StatusCode::OK {
         let (parts, body) = response.into_parts();
@@ -435,4 +439,130 @@ async fn open_streams_are_capped_per_process() {
         open(&app, &browser, &state).await.is_ok(),
         "a closed stream gives its slot back"
     );
+}
+
+/// A browser that minted a tiktok state, with a stream that asks for the
+/// check (`?check=1`), past `ready`.
+async fn waiting_with_check(app: &Router) -> (Browser, String, String, Stream) {
+    let mut browser = Browser::new();
+    let minted = browser.mint(app, "prj_demo").await;
+    let state = minted.json["state"].as_str().unwrap().to_owned();
+    let authorize = minted.json["authorizeUrl"].as_str().unwrap().to_owned();
+    let path = format!("/social/oauth-events/{state}?check=1");
+    let mut stream = open_path(app, &browser, &path).await.expect("own stream opens");
+    assert_eq!(
+        stream.next_event(Duration::from_secs(2)).await.as_deref(),
+        Some("event: ready\ndata: {}")
+    );
+    (browser, state, authorize, stream)
+}
+
+/// The `data` of a `status` event, parsed.
+fn status_data(block: &str) -> Value {
+    let data = block
+        .strip_prefix("event: status\ndata: ")
+        .unwrap_or_else(|| panic!("not a status event: {block:?}"));
+    serde_json::from_str(data).unwrap()
+}
+
+async fn status_polls(sandbox: &layers_sandbox::RunningSandbox) -> usize {
+    let log: Value = reqwest::get(sandbox.url().join("_sandbox/requests").unwrap())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap_or("").contains("oauth-status"))
+        .count()
+}
+
+#[tokio::test]
+async fn a_stream_that_asks_polls_on_the_nudge_and_sends_the_outcome() {
+    let sandbox = sandbox().await;
+    let app = layers_proxy::router(push_config(sandbox.url()));
+    let (_browser, state, authorize, mut stream) = waiting_with_check(&app).await;
+    consent(&authorize, "allow", "acmecoffee").await;
+    call(&app, signed("msg_1", &connected(Some("prj_demo"), "tiktok"))).await;
+    let block = stream.next_event(Duration::from_secs(2)).await.unwrap();
+    let answer = status_data(&block);
+    assert_eq!(answer["status"], "completed", "{answer}");
+    assert!(answer["socialAccountId"].as_str().unwrap().starts_with("sa_"), "{answer}");
+    assert_eq!(
+        stream.next_event(Duration::from_secs(2)).await.as_deref(),
+        Some("event: end\ndata: {\"reason\":\"outcome\"}")
+    );
+    assert!(stream.is_closed(Duration::from_secs(1)).await, "closed after end");
+    assert_eq!(status_polls(&sandbox).await, 1, "one poll of {state}, the stream's");
+    assert_logs_clean();
+}
+
+#[tokio::test]
+async fn the_check_is_one_poll_per_stream_then_nudges() {
+    let sandbox = sandbox().await;
+    let app = layers_proxy::router(push_config(sandbox.url()));
+    let (_browser, state, _, mut stream) = waiting_with_check(&app).await;
+    // Somebody else's consent: this state is still pending.
+    call(&app, signed("msg_1", &connected(Some("prj_demo"), "tiktok"))).await;
+    let block = stream.next_event(Duration::from_secs(2)).await.unwrap();
+    let answer = status_data(&block);
+    assert_eq!((&answer["status"], &answer["state"]), (&json!("pending"), &json!(state)), "Layers' answer as it came: {answer}");
+    // The next webhooks are plain nudges: the widget's rules take over.
+    for id in ["msg_2", "msg_3"] {
+        call(&app, signed(id, &connected(Some("prj_demo"), "tiktok"))).await;
+        assert_eq!(stream.next_event(Duration::from_secs(2)).await.as_deref(), Some(NUDGE));
+    }
+    assert_eq!(status_polls(&sandbox).await, 1);
+    // A stream that does not ask never polls.
+    let (_b, _s, _, mut plain) = waiting(&app).await;
+    call(&app, signed("msg_4", &connected(Some("prj_demo"), "tiktok"))).await;
+    assert_eq!(plain.next_event(Duration::from_secs(2)).await.as_deref(), Some(NUDGE));
+    assert_eq!(status_polls(&sandbox).await, 1);
+}
+
+#[tokio::test]
+async fn only_check_1_asks() {
+    let sandbox = sandbox().await;
+    let app = layers_proxy::router(push_config(sandbox.url()));
+    for (n, query) in ["?check=0", "?check=true", "?checks=1", "?x=check=1", "?check=1x"].iter().enumerate() {
+        let mut browser = Browser::new();
+        let state = browser.mint(&app, "prj_demo").await.json["state"].as_str().unwrap().to_owned();
+        let mut stream = open_path(&app, &browser, &format!("/social/oauth-events/{state}{query}")).await.unwrap();
+        stream.next_event(Duration::from_secs(2)).await.unwrap();
+        call(&app, signed(&format!("msg_{n}"), &connected(Some("prj_demo"), "tiktok"))).await;
+        assert_eq!(stream.next_event(Duration::from_secs(2)).await.as_deref(), Some(NUDGE), "{query}");
+    }
+    assert_eq!(status_polls(&sandbox).await, 0);
+}
+
+#[tokio::test]
+async fn no_check_while_the_widget_waits_out_an_error() {
+    let sandbox = sandbox().await;
+    let app = layers_proxy::router(push_config(sandbox.url()));
+    let (mut browser, state, _, mut stream) = waiting_with_check(&app).await;
+    let fault = json!({ "route": "oauth-status", "count": 1, "status": 429, "code": "RATE_LIMITED", "retryAfter": 12 });
+    control(&sandbox, "_sandbox/faults", fault).await;
+    browser.status(&app, &state).await.assert_error(429, "RATE_LIMITED");
+    // The widget waits 12 s: the webhook may not make this stream poll.
+    call(&app, signed("msg_1", &connected(Some("prj_demo"), "tiktok"))).await;
+    assert_eq!(stream.next_event(Duration::from_secs(2)).await.as_deref(), Some(NUDGE));
+    assert_eq!(status_polls(&sandbox).await, 1, "the widget's poll only");
+}
+
+#[tokio::test]
+async fn a_check_without_a_good_answer_says_so_and_spends_itself() {
+    let sandbox = sandbox().await;
+    let app = layers_proxy::router(push_config(sandbox.url()));
+    let (_browser, _state, _, mut stream) = waiting_with_check(&app).await;
+    let fault = json!({ "route": "oauth-status", "count": 1, "status": 500, "code": "INTERNAL" });
+    control(&sandbox, "_sandbox/faults", fault).await;
+    call(&app, signed("msg_1", &connected(Some("prj_demo"), "tiktok"))).await;
+    let block = stream.next_event(Duration::from_secs(2)).await.unwrap();
+    assert_eq!(status_data(&block), json!({}), "no answer to relay");
+    call(&app, signed("msg_2", &connected(Some("prj_demo"), "tiktok"))).await;
+    assert_eq!(stream.next_event(Duration::from_secs(2)).await.as_deref(), Some(NUDGE));
+    assert_eq!(status_polls(&sandbox).await, 1);
 }
