@@ -20,7 +20,7 @@ export async function recordStreams(page) {
       const entry = { url: String(url), opened: now(), events: [] };
       window.__lcStreams.push(entry);
       (window.__lcSources ??= []).push(source);
-      for (const type of ["ready", "nudge", "end", "error"]) {
+      for (const type of ["ready", "nudge", "status", "end", "error"]) {
         source.addEventListener(type, (e) => entry.events.push({ type, data: e.data ?? null, at: now() }));
       }
       return source;

@@ -1,8 +1,10 @@
 // The outcome stream in a real browser, against the demo server (its
 // embedded sandbox delivers social_account.connected webhooks to its own
 // proxy). A consent completed with no return signal (the customer's return
-// page is not ours) shows "Connected" within a second or two, because the
-// proxy's nudge makes the widget poll at once; without the stream route, or
+// page is not ours) shows "Connected" within a second or two: the webhook
+// makes the proxy poll for the widget and send the answer down the stream
+// (the check), or, from a proxy that only nudges, the nudge makes the
+// widget poll at once; without the stream route, or
 // with a stream that drops, the widget connects by polling, later, and
 // nothing else changes.
 
@@ -21,28 +23,73 @@ async function startAndWaitForFirstPoll(page, polls) {
   return popup;
 }
 
-test("a consent without a return signal shows Connected at the nudge, well before the next poll", async ({ page, server, sandbox }) => {
+test("a consent without a return signal shows Connected from the proxy's check, with no poll from the browser", async ({ page, server, sandbox }) => {
   const hygiene = watchConsole(page);
   const polls = await recordPolls(page);
   const streams = await recordStreams(page);
   await openDemo(page, server);
   const popup = await startAndWaitForFirstPoll(page, polls);
   const [stream] = await streams();
-  expect(stream.url).toMatch(/\/api\/layers\/social\/oauth-events\/st_/);
+  // The nudge's early poll is unused: the widget lets the proxy spend it.
+  expect(stream.url).toMatch(/\/api\/layers\/social\/oauth-events\/st_[^?]*\?check=1$/);
   expect(stream.events[0]?.type).toBe("ready");
+  const pollsBefore = polls.length;
+
+  const completed = await approveWithoutReturn(popup, new URL(server.url).origin);
+  const connected = await connectedAt(page);
+  await expect(widget(page).root).toHaveAttribute("data-phase", "connected");
+  await expect(widget(page).root).toContainText("Connected as");
+  const latency = connected - completed;
+  test.info().annotations.push({ type: "latency", description: `${latency} ms from the callback to layers-connected` });
+  console.log(`push (check): ${Math.round(latency)} ms from the callback's answer to layers-connected`);
+  expect(latency, "Connected long before the next 5 s poll").toBeLessThan(2_000);
+
+  // The webhook made the proxy poll: the stream carried Layers' answer (the
+  // widget closed it with the attempt, before the proxy's `end`); the
+  // browser sent no confirming poll of its own.
+  const events = (await streams())[0].events.map((e) => e.type);
+  expect(events).toEqual(["ready", "status"]);
+  const status = JSON.parse((await streams())[0].events[1].data);
+  expect(status.status).toBe("completed");
+  expect(status.socialAccountId).toMatch(/^sa_/);
+  expect(polls.length, "no poll from the browser after the consent").toBe(pollsBefore);
+  const phases = (await eventsOf(page, "layers-status")).map((e) => e.detail.phase);
+  expect(phases).toEqual(["starting", "waiting", "connected"]);
+  expect(await eventsOf(page, "layers-connected")).toHaveLength(1);
+  // The budget as the sandbox saw it: the widget's floor poll, the proxy's check.
+  expect((await sandbox.polls()).length).toBe(pollsBefore + 1);
+  await sleep(3_500);
+  expect(await streams()).toHaveLength(1);
+  await expectNoRateLimited(sandbox);
+  hygiene.expectClean();
+});
+
+test("with a proxy that only nudges, Connected comes at the nudge's poll, well before the next one", async ({ page, server, sandbox }) => {
+  const hygiene = watchConsole(page);
+  // A partner proxy that implements the stream without the check: it never
+  // sees `?check=1` (the query is dropped on the way) and only nudges.
+  await page.route(EVENTS_ROUTE, (route) => {
+    const url = new URL(route.request().url());
+    url.search = "";
+    return route.continue({ url: url.toString() });
+  });
+  const polls = await recordPolls(page);
+  const streams = await recordStreams(page);
+  await openDemo(page, server);
+  const popup = await startAndWaitForFirstPoll(page, polls);
 
   const completed = await approveWithoutReturn(popup, new URL(server.url).origin);
   const connected = await connectedAt(page);
   await expect(widget(page).root).toHaveAttribute("data-phase", "connected");
   const latency = connected - completed;
-  test.info().annotations.push({ type: "latency", description: `${latency} ms from the callback to layers-connected` });
-  console.log(`push: ${Math.round(latency)} ms from the callback's answer to layers-connected`);
+  console.log(`push (nudge): ${Math.round(latency)} ms from the callback's answer to layers-connected`);
   expect(latency, "Connected long before the next 5 s poll").toBeLessThan(2_000);
 
   // It was the nudge: the confirming poll went after it, and sooner than the floor.
   const nudges = (await streams())[0].events.filter((e) => e.type === "nudge");
   expect(nudges.length).toBeGreaterThanOrEqual(1);
   expect(JSON.parse(nudges[0].data)).toEqual({ platform: "tiktok" });
+  expect((await streams())[0].events.some((e) => e.type === "status")).toBe(false);
   const confirming = polls.at(-1);
   expect(confirming.ms).toBeGreaterThanOrEqual(nudges[0].at - 5);
   expect(confirming.ms - polls.at(-2).ms).toBeLessThan(5_000);
