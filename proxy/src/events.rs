@@ -185,7 +185,10 @@ async fn check(proxy: &Proxy, watch: &mut Watch) -> Event {
     let answer = match reply {
         Ok(reply) if reply.status == StatusCode::OK => Some(reply.json),
         Ok(reply) => {
-            tracing::debug!(status = reply.status.as_u16(), "the stream's check was refused");
+            tracing::debug!(
+                status = reply.status.as_u16(),
+                "the stream's check was refused"
+            );
             None
         }
         Err(error) => {
@@ -194,7 +197,10 @@ async fn check(proxy: &Proxy, watch: &mut Watch) -> Event {
             None
         }
     };
-    let status = answer.as_ref().and_then(|a| a.get("status")).and_then(Value::as_str);
+    let status = answer
+        .as_ref()
+        .and_then(|a| a.get("status"))
+        .and_then(Value::as_str);
     if matches!(status, Some("completed" | "failed")) {
         // Other tabs' streams of this state, here or elsewhere, end too.
         proxy.backplane.publish(

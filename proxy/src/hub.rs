@@ -62,7 +62,9 @@ impl Signal {
                 json!({ "kind": "nudge", "origin": origin, "project": project, "platform": platform })
             }
             Self::Ended { state } => json!({ "kind": "ended", "origin": origin, "state": state }),
-            Self::Backoff { state } => json!({ "kind": "backoff", "origin": origin, "state": state }),
+            Self::Backoff { state } => {
+                json!({ "kind": "backoff", "origin": origin, "state": state })
+            }
         }
     }
 

@@ -449,7 +449,9 @@ async fn waiting_with_check(app: &Router) -> (Browser, String, String, Stream) {
     let state = minted.json["state"].as_str().unwrap().to_owned();
     let authorize = minted.json["authorizeUrl"].as_str().unwrap().to_owned();
     let path = format!("/social/oauth-events/{state}?check=1");
-    let mut stream = open_path(app, &browser, &path).await.expect("own stream opens");
+    let mut stream = open_path(app, &browser, &path)
+        .await
+        .expect("own stream opens");
     assert_eq!(
         stream.next_event(Duration::from_secs(2)).await.as_deref(),
         Some("event: ready\ndata: {}")
@@ -486,17 +488,34 @@ async fn a_stream_that_asks_polls_on_the_nudge_and_sends_the_outcome() {
     let app = layers_proxy::router(push_config(sandbox.url()));
     let (_browser, state, authorize, mut stream) = waiting_with_check(&app).await;
     consent(&authorize, "allow", "acmecoffee").await;
-    call(&app, signed("msg_1", &connected(Some("prj_demo"), "tiktok"))).await;
+    call(
+        &app,
+        signed("msg_1", &connected(Some("prj_demo"), "tiktok")),
+    )
+    .await;
     let block = stream.next_event(Duration::from_secs(2)).await.unwrap();
     let answer = status_data(&block);
     assert_eq!(answer["status"], "completed", "{answer}");
-    assert!(answer["socialAccountId"].as_str().unwrap().starts_with("sa_"), "{answer}");
+    assert!(
+        answer["socialAccountId"]
+            .as_str()
+            .unwrap()
+            .starts_with("sa_"),
+        "{answer}"
+    );
     assert_eq!(
         stream.next_event(Duration::from_secs(2)).await.as_deref(),
         Some("event: end\ndata: {\"reason\":\"outcome\"}")
     );
-    assert!(stream.is_closed(Duration::from_secs(1)).await, "closed after end");
-    assert_eq!(status_polls(&sandbox).await, 1, "one poll of {state}, the stream's");
+    assert!(
+        stream.is_closed(Duration::from_secs(1)).await,
+        "closed after end"
+    );
+    assert_eq!(
+        status_polls(&sandbox).await,
+        1,
+        "one poll of {state}, the stream's"
+    );
     assert_logs_clean();
 }
 
@@ -506,20 +525,38 @@ async fn the_check_is_one_poll_per_stream_then_nudges() {
     let app = layers_proxy::router(push_config(sandbox.url()));
     let (_browser, state, _, mut stream) = waiting_with_check(&app).await;
     // Somebody else's consent: this state is still pending.
-    call(&app, signed("msg_1", &connected(Some("prj_demo"), "tiktok"))).await;
+    call(
+        &app,
+        signed("msg_1", &connected(Some("prj_demo"), "tiktok")),
+    )
+    .await;
     let block = stream.next_event(Duration::from_secs(2)).await.unwrap();
     let answer = status_data(&block);
-    assert_eq!((&answer["status"], &answer["state"]), (&json!("pending"), &json!(state)), "Layers' answer as it came: {answer}");
+    assert_eq!(
+        (&answer["status"], &answer["state"]),
+        (&json!("pending"), &json!(state)),
+        "Layers' answer as it came: {answer}"
+    );
     // The next webhooks are plain nudges: the widget's rules take over.
     for id in ["msg_2", "msg_3"] {
         call(&app, signed(id, &connected(Some("prj_demo"), "tiktok"))).await;
-        assert_eq!(stream.next_event(Duration::from_secs(2)).await.as_deref(), Some(NUDGE));
+        assert_eq!(
+            stream.next_event(Duration::from_secs(2)).await.as_deref(),
+            Some(NUDGE)
+        );
     }
     assert_eq!(status_polls(&sandbox).await, 1);
     // A stream that does not ask never polls.
     let (_b, _s, _, mut plain) = waiting(&app).await;
-    call(&app, signed("msg_4", &connected(Some("prj_demo"), "tiktok"))).await;
-    assert_eq!(plain.next_event(Duration::from_secs(2)).await.as_deref(), Some(NUDGE));
+    call(
+        &app,
+        signed("msg_4", &connected(Some("prj_demo"), "tiktok")),
+    )
+    .await;
+    assert_eq!(
+        plain.next_event(Duration::from_secs(2)).await.as_deref(),
+        Some(NUDGE)
+    );
     assert_eq!(status_polls(&sandbox).await, 1);
 }
 
@@ -527,13 +564,39 @@ async fn the_check_is_one_poll_per_stream_then_nudges() {
 async fn only_check_1_asks() {
     let sandbox = sandbox().await;
     let app = layers_proxy::router(push_config(sandbox.url()));
-    for (n, query) in ["?check=0", "?check=true", "?checks=1", "?x=check=1", "?check=1x"].iter().enumerate() {
+    for (n, query) in [
+        "?check=0",
+        "?check=true",
+        "?checks=1",
+        "?x=check=1",
+        "?check=1x",
+    ]
+    .iter()
+    .enumerate()
+    {
         let mut browser = Browser::new();
-        let state = browser.mint(&app, "prj_demo").await.json["state"].as_str().unwrap().to_owned();
-        let mut stream = open_path(&app, &browser, &format!("/social/oauth-events/{state}{query}")).await.unwrap();
+        let state = browser.mint(&app, "prj_demo").await.json["state"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut stream = open_path(
+            &app,
+            &browser,
+            &format!("/social/oauth-events/{state}{query}"),
+        )
+        .await
+        .unwrap();
         stream.next_event(Duration::from_secs(2)).await.unwrap();
-        call(&app, signed(&format!("msg_{n}"), &connected(Some("prj_demo"), "tiktok"))).await;
-        assert_eq!(stream.next_event(Duration::from_secs(2)).await.as_deref(), Some(NUDGE), "{query}");
+        call(
+            &app,
+            signed(&format!("msg_{n}"), &connected(Some("prj_demo"), "tiktok")),
+        )
+        .await;
+        assert_eq!(
+            stream.next_event(Duration::from_secs(2)).await.as_deref(),
+            Some(NUDGE),
+            "{query}"
+        );
     }
     assert_eq!(status_polls(&sandbox).await, 0);
 }
@@ -545,10 +608,20 @@ async fn no_check_while_the_widget_waits_out_an_error() {
     let (mut browser, state, _, mut stream) = waiting_with_check(&app).await;
     let fault = json!({ "route": "oauth-status", "count": 1, "status": 429, "code": "RATE_LIMITED", "retryAfter": 12 });
     control(&sandbox, "_sandbox/faults", fault).await;
-    browser.status(&app, &state).await.assert_error(429, "RATE_LIMITED");
+    browser
+        .status(&app, &state)
+        .await
+        .assert_error(429, "RATE_LIMITED");
     // The widget waits 12 s: the webhook may not make this stream poll.
-    call(&app, signed("msg_1", &connected(Some("prj_demo"), "tiktok"))).await;
-    assert_eq!(stream.next_event(Duration::from_secs(2)).await.as_deref(), Some(NUDGE));
+    call(
+        &app,
+        signed("msg_1", &connected(Some("prj_demo"), "tiktok")),
+    )
+    .await;
+    assert_eq!(
+        stream.next_event(Duration::from_secs(2)).await.as_deref(),
+        Some(NUDGE)
+    );
     assert_eq!(status_polls(&sandbox).await, 1, "the widget's poll only");
 }
 
@@ -559,10 +632,21 @@ async fn a_check_without_a_good_answer_says_so_and_spends_itself() {
     let (_browser, _state, _, mut stream) = waiting_with_check(&app).await;
     let fault = json!({ "route": "oauth-status", "count": 1, "status": 500, "code": "INTERNAL" });
     control(&sandbox, "_sandbox/faults", fault).await;
-    call(&app, signed("msg_1", &connected(Some("prj_demo"), "tiktok"))).await;
+    call(
+        &app,
+        signed("msg_1", &connected(Some("prj_demo"), "tiktok")),
+    )
+    .await;
     let block = stream.next_event(Duration::from_secs(2)).await.unwrap();
     assert_eq!(status_data(&block), json!({}), "no answer to relay");
-    call(&app, signed("msg_2", &connected(Some("prj_demo"), "tiktok"))).await;
-    assert_eq!(stream.next_event(Duration::from_secs(2)).await.as_deref(), Some(NUDGE));
+    call(
+        &app,
+        signed("msg_2", &connected(Some("prj_demo"), "tiktok")),
+    )
+    .await;
+    assert_eq!(
+        stream.next_event(Duration::from_secs(2)).await.as_deref(),
+        Some(NUDGE)
+    );
     assert_eq!(status_polls(&sandbox).await, 1);
 }
