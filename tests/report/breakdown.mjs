@@ -3,7 +3,9 @@
 // customElements.define (report.mjs). Every time is performance.now() ms
 // after navigation start, so the steps of one load can be read in order:
 // the HTML's response end, each element module's fetch (when the browser
-// found it, when the request went out, when the response ended), the
+// found it, when the request went out, when the response ended; the JSON
+// also has its connection's start and end, equal to the fetch's start when
+// a kept-alive connection was reused, and its response start), the
 // element's define (called once its module has evaluated; it returns once
 // the upgrade, first paint included, has run), and the laid-out button.
 
@@ -26,7 +28,9 @@ export function pageTimings(modules) {
   const resources = performance.getEntriesByType("resource");
   const fetchOf = (path) => {
     const e = resources.find((r) => new URL(r.name).pathname === path);
-    return e ? { startTime: e.startTime, requestStart: e.requestStart, responseStart: e.responseStart, responseEnd: e.responseEnd } : null;
+    if (!e) return null;
+    const { startTime, connectStart, connectEnd, requestStart, responseStart, responseEnd } = e;
+    return { startTime, connectStart, connectEnd, requestStart, responseStart, responseEnd };
   };
   const marks = window.__lcReport;
   return {
@@ -54,7 +58,7 @@ export function breakdown(loads, modules) {
       modules.map((path) => [
         path,
         Object.fromEntries(
-          ["startTime", "requestStart", "responseStart", "responseEnd"].map((k) => [k, of((l) => l.modules[path]?.[k])]),
+          ["startTime", "connectStart", "connectEnd", "requestStart", "responseStart", "responseEnd"].map((k) => [k, of((l) => l.modules[path]?.[k])]),
         ),
       ]),
     ),
