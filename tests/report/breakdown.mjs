@@ -69,6 +69,53 @@ export function breakdown(loads, modules) {
   };
 }
 
+/**
+ * One load's steps, in ms, each from the end of the one before, so they add
+ * up to its "interactive": the last element module to arrive stands for the
+ * fetch (the element runs once all have); with no module (the inline
+ * control), the HTML's end leads straight to define.
+ */
+export function loadSteps(l, modules) {
+  const fetches = present(modules.map((path) => l.modules[path]));
+  const last = fetches.length ? fetches.reduce((a, b) => (b.responseEnd > a.responseEnd ? b : a)) : null;
+  return {
+    html: l.htmlResponseEnd,
+    toModuleFound: last ? last.startTime - l.htmlResponseEnd : null,
+    moduleQueued: last ? last.requestStart - last.startTime : null,
+    moduleFetched: last ? last.responseEnd - last.requestStart : null,
+    toDefine: l.defineStart - (last ? last.responseEnd : l.htmlResponseEnd),
+    define: l.defineEnd - l.defineStart,
+    toButton: l.interactive - l.defineEnd,
+  };
+}
+
+/** Medians (and the rest of stats) of each step over one page's loads. */
+export function steps(loads, modules) {
+  const all = loads.map((l) => loadSteps(l, modules));
+  return Object.fromEntries(
+    Object.keys(all[0] ?? {}).map((k) => {
+      const xs = present(all.map((s) => s[k])).filter(Number.isFinite);
+      return [k, xs.length ? stats(xs) : null];
+    }),
+  );
+}
+
+export const STEPS_HEAD = [
+  "page",
+  "HTML response end",
+  "→ last element module found",
+  "→ its request sent",
+  "→ its response end",
+  "→ define called (HTML end → define for the inline control)",
+  "define: upgrade and first paint",
+  "→ button laid out",
+];
+
+/** One markdown table row of a page's step medians. */
+export function stepsRow(label, st) {
+  return [label, ...["html", "toModuleFound", "moduleQueued", "moduleFetched", "toDefine", "define", "toButton"].map((k) => med(st[k]))];
+}
+
 const med = (s) => (s ? `${r1(s.median)}` : "—");
 
 /** One markdown table row of medians for a page's breakdown. */

@@ -43,7 +43,7 @@ import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
 import { startDemo } from "../support/demo-server.mjs";
 import { root, arg, r1, stats, sh } from "./stats.mjs";
 import { startControl, controlPagesDir, MODULE_CONTROL_PAGE } from "./control.mjs";
-import { MODULES, pageTimings, breakdown, breakdownRow, BREAKDOWN_HEAD } from "./breakdown.mjs";
+import { MODULES, pageTimings, breakdown, breakdownRow, BREAKDOWN_HEAD, steps, stepsRow, STEPS_HEAD } from "./breakdown.mjs";
 
 const LOADS = arg("loads", 30);
 const RUNS = arg("runs", 20);
@@ -227,6 +227,7 @@ async function interactive(browser, pages) {
     externalModuleMs: r1(moduleControlDemoMs.median - controlMs.median),
     widgetBeyondModuleMs: r1(ms.median - moduleControlDemoMs.median),
     breakdown: Object.fromEntries(pages.map((p, i) => [p.name, breakdown(loads[i], p.modules)])),
+    steps: Object.fromEntries(pages.map((p, i) => [p.name, steps(loads[i], p.modules)])),
   };
 }
 
@@ -439,6 +440,15 @@ ${table(BREAKDOWN_HEAD, [
   breakdownRow("module control, demo server", report.interactive.breakdown.moduleControlDemo),
   breakdownRow("module control, node:http", report.interactive.breakdown.moduleControl),
   breakdownRow("inline control, node:http", report.interactive.breakdown.inlineControl),
+])}
+
+The same loads as steps, each from the end of the one before (medians of each load's step, which add up per load, so a column compares like with like across pages):
+
+${table(STEPS_HEAD, [
+  stepsRow("widget", report.interactive.steps.widget),
+  stepsRow("module control, demo server", report.interactive.steps.moduleControlDemo),
+  stepsRow("module control, node:http", report.interactive.steps.moduleControl),
+  stepsRow("inline control, node:http", report.interactive.steps.inlineControl),
 ])}
 
 ## Notes
