@@ -17,7 +17,8 @@
 //    strict CSP rules out an inline element). Per page, a breakdown of
 //    medians from navigation and resource timing (breakdown.mjs): HTML
 //    response end, element module fetches, customElements.define called and
-//    returned, button ready.
+//    returned, button ready; and the same as per-load steps (each from the
+//    end of the one before), whose medians compare across pages.
 // 3. Consent → Connected, what the customer sees: t0 = the sandbox's answer
 //    to the consent (the consent tab's /oauth/callback response, which the
 //    sandbox sends once the outcome is recorded; Playwright's request timing,
