@@ -14,14 +14,17 @@
 // shadow root ("interactive"), and when the wasm widget has taken over from
 // the first paint ("wasm ready": the first-paint container leaves the shadow
 // root, as the widget mounts). Prints the median and quartiles per variant.
-// With --control, the report's control page (control.mjs) is loaded in the
-// same rotation, and each variant's ratio of medians to it is printed: the
-// figure the report's interactive target is about.
+// With --control, the report's three control pages (control.mjs) are loaded
+// in the same rotation: the inline control (the figure the report's
+// interactive target is a ratio to), and the same element as an external
+// module, from node:http and from a demo server of its own (the first
+// variant's dist/, www/ with the control files added); each variant's ratio
+// of medians to each is printed.
 
 import { chromium } from "playwright-core";
 import { existsSync } from "node:fs";
 import { startDemo } from "../support/demo-server.mjs";
-import { startControl } from "./control.mjs";
+import { startControl, controlPagesDir, MODULE_CONTROL_PAGE } from "./control.mjs";
 
 const option = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
 const variants = process.argv.slice(2).filter((a) => !a.startsWith("--"));
@@ -65,8 +68,16 @@ try {
     const env = { LAYERS_PROXY_DIST_DIR: dist, RUST_LOG: "warn", ...(wwws[i] ? { LAYERS_PROXY_WWW_DIR: wwws[i] } : {}) };
     demos.push(await startDemo({ env }));
   }
-  const control = CONTROL ? await startControl() : null;
-  if (control) demos.push({ url: control.url, stop: control.stop, control: true });
+  if (CONTROL) {
+    const control = await startControl();
+    demos.push({ url: control.url, stop: control.stop, control: "inline control" });
+    demos.push({ url: control.moduleUrl, stop: async () => {}, control: "module control (node:http)" });
+    const pages = controlPagesDir();
+    const env = { LAYERS_PROXY_DIST_DIR: dists[0], LAYERS_PROXY_WWW_DIR: pages.dir, RUST_LOG: "warn" };
+    const demo = await startDemo({ env }).catch((e) => (pages.remove(), Promise.reject(e)));
+    const stop = () => demo.stop().finally(pages.remove);
+    demos.push({ url: new URL(MODULE_CONTROL_PAGE, demo.url).href, stop, control: "module control (demo server)" });
+  }
   const samples = demos.map(() => []);
   const ready = demos.map(() => []);
   // The first round warms the servers and the OS file cache, and is discarded.
@@ -81,7 +92,7 @@ try {
       await page.goto(demo.control ? demo.url : demo.url + PAGE);
       await page.waitForFunction(
         (control) => (control ? window.__lcCompare.interactive : window.__lcCompare.wasmReady) !== undefined,
-        demo.control ?? false,
+        Boolean(demo.control),
         { timeout: 15_000 },
       );
       const marks = await page.evaluate(() => window.__lcCompare);
@@ -94,12 +105,18 @@ try {
   }
   const at = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
   const line = (xs) => `median ${at(xs, 0.5).toFixed(1)} ms, quartiles ${at(xs, 0.25).toFixed(1)}–${at(xs, 0.75).toFixed(1)} ms`;
-  const base = control ? at(samples[demos.length - 1], 0.5) : null;
+  const controls = demos.flatMap((d, i) => (d.control ? [{ name: d.control, median: at(samples[i], 0.5) }] : []));
+  const ratios = (median) => controls.map((c) => `, ${(median / c.median).toFixed(2)}× the ${c.name}`).join("");
   for (const [i, variant] of variants.entries()) {
-    const ratio = base ? `, ${(at(samples[i], 0.5) / base).toFixed(2)}× the control` : "";
-    console.log(`${variant}: interactive ${line(samples[i])}${ratio}; wasm ready ${line(ready[i])}; ${samples[i].length} loads`);
+    console.log(`${variant}: interactive ${line(samples[i])}${ratios(at(samples[i], 0.5))}; wasm ready ${line(ready[i])}; ${samples[i].length} loads`);
   }
-  if (control) console.log(`control: interactive ${line(samples[demos.length - 1])}`);
+  // Each module control against the inline one: what an external module costs by itself.
+  const [inline] = controls;
+  for (const [i, demo] of demos.entries()) {
+    if (!demo.control) continue;
+    const toInline = demo.control === inline.name ? "" : `, ${(at(samples[i], 0.5) / inline.median).toFixed(2)}× the ${inline.name}`;
+    console.log(`${demo.control}: interactive ${line(samples[i])}${toInline}`);
+  }
 } finally {
   await browser.close();
   for (const demo of demos) await demo.stop();

@@ -7,11 +7,18 @@
 //    performance.now() at which the "Connect TikTok" button exists in the
 //    element's shadow root and is enabled and laid out. An init script hooks
 //    attachShadow and watches the root with a MutationObserver, so the time is
-//    taken in the microtask after the DOM change. Loads alternate with a
-//    control: the same page with the widget replaced by a JS-only element
-//    that renders the same button at once (no wasm, no fetch), served by a
-//    plain node server. The control is the floor this browser and machine
-//    impose; the difference is what the widget itself costs.
+//    taken in the microtask after the DOM change. Loads rotate with three
+//    controls (control.mjs): the same page with the widget replaced by a
+//    JS-only element that renders the same button at once (no wasm), inline
+//    (no fetch at all, served by a plain node server: the floor this browser
+//    and machine impose, and what the target is a ratio to), and as an
+//    external module file, served by that node server and by the widget's
+//    own demo server (what any external module costs, since a partner's
+//    strict CSP rules out an inline element). Per page, a breakdown of
+//    medians from navigation and resource timing (breakdown.mjs): HTML
+//    response end, element module fetches, customElements.define called and
+//    returned, button ready; and the same as per-load steps (each from the
+//    end of the one before), whose medians compare across pages.
 // 3. Consent → Connected, what the customer sees: t0 = the sandbox's answer
 //    to the consent (the consent tab's /oauth/callback response, which the
 //    sandbox sends once the outcome is recorded; Playwright's request timing,
@@ -36,7 +43,8 @@ import os from "node:os";
 import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
 import { startDemo } from "../support/demo-server.mjs";
 import { root, arg, r1, stats, sh } from "./stats.mjs";
-import { startControl } from "./control.mjs";
+import { startControl, controlPagesDir, MODULE_CONTROL_PAGE } from "./control.mjs";
+import { MODULES, pageTimings, breakdown, breakdownRow, BREAKDOWN_HEAD, steps, stepsRow, STEPS_HEAD } from "./breakdown.mjs";
 
 const LOADS = arg("loads", 30);
 const RUNS = arg("runs", 20);
@@ -109,7 +117,21 @@ function initScript() {
     };
     return;
   }
-  const marks = (window.__lcReport = { interactive: null, connected: null });
+  const marks = (window.__lcReport = { interactive: null, connected: null, defineStart: null, defineEnd: null });
+  // When the element's module has evaluated up to customElements.define
+  // (defineStart), and when define returns (defineEnd): the upgrade of the
+  // element already in the page, its first paint included, runs inside it.
+  // Wrapped here, before any page script, so the shipped code is untouched.
+  const define = CustomElementRegistry.prototype.define;
+  CustomElementRegistry.prototype.define = function (name, ...rest) {
+    if (name !== "layers-connect") return define.call(this, name, ...rest);
+    marks.defineStart ??= performance.now();
+    try {
+      return define.call(this, name, ...rest);
+    } finally {
+      marks.defineEnd ??= performance.now();
+    }
+  };
   const check = (shadow) => {
     if (marks.interactive === null) {
       const button = [...shadow.querySelectorAll("button")].find(
@@ -150,45 +172,63 @@ async function pollCount(sandboxUrl) {
 }
 
 // ---------------------------------------------------------------- 2. interactive
-async function interactive(browser, url, controlUrl) {
-  const one = async (target) => {
+/**
+ * Navigation → interactive of the widget and three controls, in one
+ * rotation: each round loads every page once, starting with the next one,
+ * so none is always first and all share the machine's minute.
+ */
+async function interactive(browser, pages) {
+  const one = async ({ url, modules }) => {
     const context = await newContext(browser);
     const page = await context.newPage();
-    await page.goto(target);
+    await page.goto(url);
     await page.waitForFunction(() => window.__lcReport.interactive !== null, null, { timeout: 15_000 });
-    const m = await page.evaluate(() => {
-      const nav = performance.getEntriesByType("navigation")[0];
-      const wasm = performance.getEntriesByType("resource").find((e) => e.name.endsWith(".wasm"));
-      return {
-        interactive: window.__lcReport.interactive,
-        domContentLoaded: nav.domContentLoadedEventEnd,
-        wasmResponseEnd: wasm?.responseEnd ?? null,
-      };
-    });
+    // The button can come before DOMContentLoaded (the widget's async module).
+    await page.waitForFunction(() => performance.getEntriesByType("navigation")[0]?.domContentLoadedEventEnd > 0);
+    const m = await page.evaluate(pageTimings, modules);
     await context.close();
     return m;
   };
-  // Warm the servers and the OS file cache, not the browser's.
-  await one(url);
-  await one(controlUrl);
-  const loads = [];
-  const control = [];
-  for (let i = 0; i < LOADS; i++) {
-    loads.push(await one(url));
-    control.push(await one(controlUrl));
+  const loads = pages.map(() => []);
+  // Round 0 warms the servers and the OS file cache, not the browser's; it is discarded.
+  for (let round = 0; round <= LOADS; round++) {
+    for (let k = 0; k < pages.length; k++) {
+      const i = (round + k) % pages.length;
+      const m = await one(pages[i]);
+      if (round > 0) loads[i].push(m);
+    }
   }
-  const ms = stats(loads.map((l) => l.interactive));
-  // (loads and control alternate, so both medians come from the same minutes)
-  const controlMs = stats(control.map((l) => l.interactive));
-  // The ratio of medians, both from this run's interleaved loads: the
-  // machine's load moves both, the ratio much less than either.
+  const by = Object.fromEntries(pages.map((p, i) => [p.name, loads[i]]));
+  const ms = stats(by.widget.map((l) => l.interactive));
+  const controlMs = stats(by.inlineControl.map((l) => l.interactive));
+  const moduleControlMs = stats(by.moduleControl.map((l) => l.interactive));
+  const moduleControlDemoMs = stats(by.moduleControlDemo.map((l) => l.interactive));
+  // Ratios of medians, all from this run's interleaved loads: the machine's
+  // load moves every page, the ratios much less than any one median.
+  const ratioOf = (a, b) => Math.round((a.median / b.median) * 100) / 100;
   return {
     ms,
     controlMs,
-    ratio: Math.round((ms.median / controlMs.median) * 100) / 100,
+    ratio: ratioOf(ms, controlMs),
     widgetOwnMs: r1(ms.median - controlMs.median),
-    domContentLoadedMs: stats(loads.map((l) => l.domContentLoaded)),
-    wasmResponseEndMs: stats(loads.filter((l) => l.wasmResponseEnd !== null).map((l) => l.wasmResponseEnd)),
+    domContentLoadedMs: stats(by.widget.map((l) => l.domContentLoaded)),
+    wasmResponseEndMs: stats(by.widget.filter((l) => l.wasmResponseEnd !== null).map((l) => l.wasmResponseEnd)),
+    moduleControlMs,
+    moduleControlDemoMs,
+    ratios: {
+      widgetToControl: ratioOf(ms, controlMs),
+      widgetToModuleControl: ratioOf(ms, moduleControlMs),
+      moduleControlToControl: ratioOf(moduleControlMs, controlMs),
+      widgetToModuleControlDemo: ratioOf(ms, moduleControlDemoMs),
+      moduleControlDemoToControl: ratioOf(moduleControlDemoMs, controlMs),
+    },
+    // The widget's own share split in two: what an external module costs by
+    // itself on this server (module control − inline control), and what the
+    // widget adds beyond one (widget − module control on the same server).
+    externalModuleMs: r1(moduleControlDemoMs.median - controlMs.median),
+    widgetBeyondModuleMs: r1(ms.median - moduleControlDemoMs.median),
+    breakdown: Object.fromEntries(pages.map((p, i) => [p.name, breakdown(loads[i], p.modules)])),
+    steps: Object.fromEntries(pages.map((p, i) => [p.name, steps(loads[i], p.modules)])),
   };
 }
 
@@ -272,15 +312,24 @@ const loadBefore = os.loadavg();
 let result;
 try {
   const env = { RUST_LOG: "warn" };
-  let demo = await startDemo({ env });
-  const control = await startControl();
-  let inter, immediate;
+  // The widget's demo server also serves the module control, from a copy
+  // of www/ with its two files added (the widget's pages are www/'s own).
+  const controlPages = controlPagesDir();
+  let demo, control, inter, immediate;
   try {
-    inter = await interactive(browser, demo.url, control.url);
+    demo = await startDemo({ env: { ...env, LAYERS_PROXY_WWW_DIR: controlPages.dir } });
+    control = await startControl();
+    inter = await interactive(browser, [
+      { name: "widget", url: demo.url, modules: MODULES.widget },
+      { name: "moduleControlDemo", url: new URL(MODULE_CONTROL_PAGE, demo.url).href, modules: MODULES.moduleControl },
+      { name: "moduleControl", url: control.moduleUrl, modules: MODULES.moduleControl },
+      { name: "inlineControl", url: control.url, modules: MODULES.inlineControl },
+    ]);
     immediate = await returnToConnected(browser, demo, RUNS, null, 1);
   } finally {
-    await demo.stop();
-    await control.stop();
+    await demo?.stop();
+    await control?.stop();
+    controlPages.remove();
   }
   // A fresh sandbox: its own write budget (60 mints per window) and log.
   demo = await startDemo({ env });
@@ -322,7 +371,7 @@ const report = {
   git: { commit: sh("git", ["rev-parse", "HEAD"]), srcDirty: Boolean(sh("git", ["status", "--porcelain", "--", "src", "js"])) },
   method: {
     sizes: "dist/ files, gzip level 9 and brotli quality 11 via node:zlib, each file compressed on its own as it is served; total = wasm + glue + layers-connect.js + element.js (what the element loads; element.js bundles the class, its stylesheet, first paint and templates; return.js is the return page's and listed apart); the toolchain is dist/build.json's, written by scripts/build-widget.sh",
-    interactive: `demo page www/, ${LOADS} loads after one discarded warm-up, each in a fresh browser context (cold cache); performance.now() when the enabled, laid-out "Connect TikTok" button appears in the shadow root (MutationObserver). Alternating with the same number of loads of a control: the same page with the widget replaced by a JS-only element that renders the button synchronously, served by node:http`,
+    interactive: `demo page www/, ${LOADS} loads after one discarded warm-up round, each in a fresh browser context (cold cache); performance.now() when the enabled, laid-out "Connect TikTok" button appears in the shadow root (MutationObserver). In the same rotation (each round loads every page once, starting with the next page), the same number of loads of three controls: the same page with the widget replaced by a JS-only element that renders the button synchronously, (1) in an inline module script, served by node:http (the control the target is a ratio to); (2) the same bytes as an external module, <script type="module" async src="/control-element.js"> where the widget's entry tag is, no preload (one module needs none), served by the same node:http server; (3) that page and module served by the widget's own demo server (the release layers-demo, from a temporary copy of www/ with the two control files added, removed afterwards). Both servers send the files whole from memory or the page cache with a content type and Cache-Control: no-cache, no compression. Breakdown: medians of the navigation entry's responseEnd, each element module's resource entry (startTime: found; requestStart; responseEnd), performance.now() as customElements.define('layers-connect') is called and as it returns (an init script wraps CustomElementRegistry.prototype.define; the shipped code is unchanged; the upgrade of the element already in the page, its synchronous first paint, runs inside define), and DOMContentLoaded`,
     returnToConnected: "consent → Connected: t0 = the sandbox's answer to the consent (responseStart of the consent tab's /oauth/callback response, Playwright request timing, epoch ms; the sandbox records the outcome before it answers), t1 = 'Connected as' in the widget's shadow root (performance.timeOrigin + now(), epoch ms). Also per run: t1 − the return page's BroadcastChannel.postMessage (the origin before 2026-12-01, which went negative when the outcome stream won), and the return page's time (postMessage − t0)",
     returnImmediate: `${RUNS} runs one after another, Allow pressed as soon as the consent page shows, outcome stream on`,
     returnDwell: `${DWELL_RUNS} runs, ${DWELL_CONCURRENCY} at a time (one project: each consent's webhook nudges all waiting widgets), Allow pressed after a uniform random 5-15 s on the consent page, outcome stream on`,
@@ -356,8 +405,12 @@ const rows = [
 ];
 const lat = [
   ["navigation → interactive", `${report.interactive.ms.median} ms`, `${report.interactive.ms.p95} ms`, report.interactive.ms.n, "", "", ""],
-  ["(control: same page, JS-only button)", `${report.interactive.controlMs.median} ms`, `${report.interactive.controlMs.p95} ms`, report.interactive.controlMs.n, "", "", ""],
+  ["(control: same page, JS-only button, inline script)", `${report.interactive.controlMs.median} ms`, `${report.interactive.controlMs.p95} ms`, report.interactive.controlMs.n, "", "", ""],
   ["widget / control (ratio of the medians)", `${report.interactive.ratio}×`, "", "", "", `≤ ${TARGETS.interactiveRatio}×`, v.interactive],
+  ["(module control: the same element as an external module, node:http)", `${report.interactive.moduleControlMs.median} ms`, `${report.interactive.moduleControlMs.p95} ms`, report.interactive.moduleControlMs.n, "", "", ""],
+  ["(module control served by the demo server, as the widget is)", `${report.interactive.moduleControlDemoMs.median} ms`, `${report.interactive.moduleControlDemoMs.p95} ms`, report.interactive.moduleControlDemoMs.n, "", "", ""],
+  ["widget / module control (node:http; demo server)", `${report.interactive.ratios.widgetToModuleControl}×; ${report.interactive.ratios.widgetToModuleControlDemo}×`, "", "", "", "", ""],
+  ["module control / inline control (node:http; demo server)", `${report.interactive.ratios.moduleControlToControl}×; ${report.interactive.ratios.moduleControlDemoToControl}×`, "", "", "", "", ""],
   ["consent → Connected, Allow at once", `${report.returnImmediate.ms.median} ms`, `${report.returnImmediate.ms.p95} ms`, report.returnImmediate.ms.n, report.returnImmediate.pollsPerConnection, `≤ ${TARGETS.returnMedianMs} ms median, ≤ ${TARGETS.returnP95Ms} ms p95`, `${v.returnImmediateMedian} / ${v.returnImmediateP95}`],
   ["consent → Connected, 5–15 s on consent, 4 widgets", `${report.returnDwell.ms.median} ms`, `${report.returnDwell.ms.p95} ms`, report.returnDwell.ms.n, report.returnDwell.pollsPerConnection, `≤ ${TARGETS.returnMedianMs} ms median, ≤ ${TARGETS.returnP95Ms} ms p95`, `${v.returnDwellMedian} / ${v.returnDwellP95}`],
   ["… the same, outcome stream blocked (polling only)", `${report.returnPolling.ms.median} ms`, `${report.returnPolling.ms.p95} ms`, report.returnPolling.ms.n, report.returnPolling.pollsPerConnection, `≤ ${TARGETS.returnMedianMs} ms median, ≤ ${TARGETS.returnP95Ms} ms p95`, `${v.returnPollingMedian} / ${v.returnPollingP95}`],
@@ -381,7 +434,23 @@ ${table(["file", "raw", "gzip -9", "brotli 11", "target", "verdict"], rows)}
 
 ${table(["measure", "median", "p95", "n", "polls / connection", "target", "verdict"], lat)}
 
-Navigation → interactive breakdown (medians): DOMContentLoaded ${report.interactive.domContentLoadedMs.median} ms, wasm response end ${report.interactive.wasmResponseEndMs.median} ms, button ready ${report.interactive.ms.median} ms. The control (the same page with a JS-only element that renders the button at once, loaded alternately) is interactive at ${report.interactive.controlMs.median} ms median (${report.interactive.controlMs.p95} ms p95): that is what this browser and machine take before any widget code can run, so the widget's own cost is about ${report.interactive.widgetOwnMs} ms, and the widget takes ${report.interactive.ratio}× the control's time.
+Navigation → interactive breakdown (medians): DOMContentLoaded ${report.interactive.domContentLoadedMs.median} ms, wasm response end ${report.interactive.wasmResponseEndMs.median} ms, button ready ${report.interactive.ms.median} ms. The control (the same page with a JS-only element that renders the button at once, inline, loaded in the same rotation) is interactive at ${report.interactive.controlMs.median} ms median (${report.interactive.controlMs.p95} ms p95): that is what this browser and machine take before any widget code can run, so the widget's own cost is about ${report.interactive.widgetOwnMs} ms, and the widget takes ${report.interactive.ratio}× the control's time. Of those ${report.interactive.widgetOwnMs} ms, the same element as an external module from the same demo server (the module control) costs ${report.interactive.externalModuleMs} ms by itself (${report.interactive.moduleControlDemoMs.median} ms median, ${report.interactive.moduleControlDemoMs.p95} ms p95; from node:http ${report.interactive.moduleControlMs.median} / ${report.interactive.moduleControlMs.p95} ms), and the widget adds ${report.interactive.widgetBeyondModuleMs} ms beyond one external module. Step by step (ms after navigation start, medians over the same loads; each column is a median of its own, so they need not add up):
+
+${table(BREAKDOWN_HEAD, [
+  breakdownRow("widget", report.interactive.breakdown.widget),
+  breakdownRow("module control, demo server", report.interactive.breakdown.moduleControlDemo),
+  breakdownRow("module control, node:http", report.interactive.breakdown.moduleControl),
+  breakdownRow("inline control, node:http", report.interactive.breakdown.inlineControl),
+])}
+
+The same loads as steps, each from the end of the one before (medians of each load's step, which add up per load, so a column compares like with like across pages):
+
+${table(STEPS_HEAD, [
+  stepsRow("widget", report.interactive.steps.widget),
+  stepsRow("module control, demo server", report.interactive.steps.moduleControlDemo),
+  stepsRow("module control, node:http", report.interactive.steps.moduleControl),
+  stepsRow("inline control, node:http", report.interactive.steps.inlineControl),
+])}
 
 ## Notes
 
