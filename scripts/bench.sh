@@ -55,7 +55,7 @@ cargo build --release --locked -p layers-proxy-server -p layers-sandbox -p layer
 if [ -n "$ALT_PROXY" ]; then
   [ -x "$ALT_PROXY" ] || { say "BENCH_ALT_PROXY is not an executable: $ALT_PROXY"; exit 1; }
   # Copied: a rebuild of the working tree during the run must not change it.
-  alt_copy=$(mktemp /tmp/layers-bench-alt.XXXXXX); cp "$ALT_PROXY" "$alt_copy"
+  alt_copy=$(mktemp /tmp/layers-bench-alt.XXXXXX); cp "$ALT_PROXY" "$alt_copy"; chmod 755 "$alt_copy"
 fi
 
 work=$(mktemp -d /tmp/layers-bench.XXXXXX)
@@ -194,20 +194,23 @@ run_wrk() { # side connections round
   out="$work/wrk-$side-$conns-$round.txt"
   # shellcheck disable=SC2086 # a list of pids
   side0=$(ticks $pids); sandbox0=$(ticks "$sandbox_pid")
-  wrk -t "$THREADS" -c "$conns" -d "${DURATION}s" --timeout 5s --latency \
-    -H "Cookie: $cookie" "$url" >"$out"
+  # wrk's own CPU too (bash's `time`: user and system seconds): on this
+  # machine the client shares the cores, so it is part of every request's cost.
+  { TIMEFORMAT='%U %S'; time wrk -t "$THREADS" -c "$conns" -d "${DURATION}s" --timeout 5s --latency \
+    -H "Cookie: $cookie" "$url" >"$out"; } 2>"$out.time"
   # shellcheck disable=SC2086
   side1=$(ticks $pids); sandbox1=$(ticks "$sandbox_pid")
   if ! parse_wrk "$out" >"$out.parsed"; then
     say "$side at $conns connections had errors or non-2xx answers:"; cat "$out" >&2; exit 1
   fi
-  # "side conns round requests/s p99 requests side-µs sandbox-µs" (CPU per poll)
+  # "side conns round requests/s p99 requests side-µs sandbox-µs wrk-µs" (CPU per poll)
   read -r rps p99 requests <"$out.parsed"
+  read -r wrk_user wrk_sys <"$out.time"
   awk -v s="$side" -v c="$conns" -v r="$round" -v rps="$rps" -v p99="$p99" -v n="$requests" \
-    -v st=$((side1 - side0)) -v bt=$((sandbox1 - sandbox0)) -v hz="$CLK_TCK" \
-    'BEGIN { printf "%s %d %d %s %s %d %.1f %.1f\n", s, c, r, rps, p99, n, st * 1e6 / hz / n, bt * 1e6 / hz / n }' \
+    -v st=$((side1 - side0)) -v bt=$((sandbox1 - sandbox0)) -v hz="$CLK_TCK" -v wt="$wrk_user + $wrk_sys" \
+    'BEGIN { split(wt, w, " [+] "); printf "%s %d %d %s %s %d %.1f %.1f %.1f\n", s, c, r, rps, p99, n, st * 1e6 / hz / n, bt * 1e6 / hz / n, (w[1] + w[2]) * 1e6 / n }' \
     >>"$work/runs.txt"
-  say "round $round, $conns connections, $side: $(tail -n 1 "$work/runs.txt" | cut -d' ' -f4-5) (requests/s, p99 ms), $(tail -n 1 "$work/runs.txt" | cut -d' ' -f7-8) µs CPU per poll (side, sandbox)"
+  say "round $round, $conns connections, $side: $(tail -n 1 "$work/runs.txt" | cut -d' ' -f4-5) (requests/s, p99 ms), $(tail -n 1 "$work/runs.txt" | cut -d' ' -f7-9) µs CPU per poll (side, sandbox, wrk)"
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -231,35 +234,38 @@ done
 rss_after_load=$(rss_kib "$proxy_pid")
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# med side connections field (4 requests/s, 5 p99, 7 side µs, 8 sandbox µs) → the median of its runs, or "" without runs
+# med side connections field (4 requests/s, 5 p99, 7 side µs, 8 sandbox µs, 9 wrk µs) → the median of its runs, or "" without runs
 med() { awk -v s="$1" -v c="$2" -v f="$3" '$1 == s && $2 == c { print $f }' "$work/runs.txt" | median; }
 has_side() { case " $SIDES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 # ratio a b → a/b as "0.00×", or "–" when either is missing
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
-table="| connections | side | requests/s | p99 ms | µs CPU per poll, side | µs CPU per poll, sandbox |
-|---:|---|---:|---:|---:|---:|"
-ratios="| connections | floor/nginx req/s | ours/nginx req/s | ours/floor req/s | floor/nginx p99 | ours/nginx p99 | ours/floor p99 | ours − floor, µs CPU per poll |
-|---:|---:|---:|---:|---:|---:|---:|---:|"
+table="| connections | side | requests/s | p99 ms | µs CPU per poll: side | sandbox | wrk | all three |
+|---:|---|---:|---:|---:|---:|---:|---:|"
+ratios="| connections | floor/nginx req/s | ours/nginx req/s | ours/floor req/s | floor/nginx p99 | ours/nginx p99 | ours/floor p99 | floor/nginx by CPU | ours/nginx by CPU | ours − floor, µs CPU per poll |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for conns in $CONNECTIONS; do
   for side in $SIDES; do
     row=$(awk -v c="$conns" -v s="$side" -v r="$(med "$side" "$conns" 4)" -v p="$(med "$side" "$conns" 5)" \
-      -v u="$(med "$side" "$conns" 7)" -v b="$(med "$side" "$conns" 8)" \
-      'BEGIN { printf "| %d | %s | %.0f | %.2f | %.1f | %.1f |", c, s, r, p, u, b }')
+      -v u="$(med "$side" "$conns" 7)" -v b="$(med "$side" "$conns" 8)" -v w="$(med "$side" "$conns" 9)" \
+      'BEGIN { printf "| %d | %s | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f |", c, s, r, p, u, b, w, u + b + w }')
     table+=$'\n'"$row"
   done
   rps() { has_side "$1" && med "$1" "$conns" 4; }
   p99() { has_side "$1" && med "$1" "$conns" 5; }
+  # CPU of side + sandbox + wrk per poll; "a/b by CPU" is b's over a's: the
+  # requests/s ratio when the cores, not the neighbours, are the limit.
+  all3() { has_side "$1" && awk -v u="$(med "$1" "$conns" 7)" -v b="$(med "$1" "$conns" 8)" -v w="$(med "$1" "$conns" 9)" 'BEGIN { print u + b + w }'; }
   gap="–"
   if has_side ours && has_side floor; then
     gap=$(awk -v o="$(med ours "$conns" 7)" -v f="$(med floor "$conns" 7)" 'BEGIN { printf "%.1f", o - f }')
   fi
-  ratios+=$'\n'"| $conns | $(ratio "$(rps floor)" "$(rps nginx)") | $(ratio "$(rps ours)" "$(rps nginx)") | $(ratio "$(rps ours)" "$(rps floor)") | $(ratio "$(p99 floor)" "$(p99 nginx)") | $(ratio "$(p99 ours)" "$(p99 nginx)") | $(ratio "$(p99 ours)" "$(p99 floor)") | $gap |"
+  ratios+=$'\n'"| $conns | $(ratio "$(rps floor)" "$(rps nginx)") | $(ratio "$(rps ours)" "$(rps nginx)") | $(ratio "$(rps ours)" "$(rps floor)") | $(ratio "$(p99 floor)" "$(p99 nginx)") | $(ratio "$(p99 ours)" "$(p99 nginx)") | $(ratio "$(p99 ours)" "$(p99 floor)") | $(ratio "$(all3 nginx)" "$(all3 floor)") | $(ratio "$(all3 nginx)" "$(all3 ours)") | $gap |"
   if has_side alt; then
     alt_line+="at $conns connections: alt/ours $(ratio "$(rps alt)" "$(rps ours)") requests/s, $(ratio "$(p99 alt)" "$(p99 ours)") p99, µs CPU per poll $(med ours "$conns" 7) (ours) against $(med alt "$conns" 7) (alt); "
   fi
 done
 rounds_detail=$(sort -k2,2n -k3,3n "$work/runs.txt" |
-  awk '{ printf "%s-%s-%s: %s requests/s, p99 %s ms, CPU per poll %s µs (sandbox %s µs)\n", $1, $2, $3, $4, $5, $7, $8 }')
+  awk '{ printf "%s-%s-%s: %s requests/s, p99 %s ms, CPU per poll %s µs (sandbox %s µs, wrk %s µs)\n", $1, $2, $3, $4, $5, $7, $8, $9 }')
 
 # Memory: sessions the proxy has never seen, BENCH_MINTS at a time (0: skipped).
 mint_batch() {
@@ -310,7 +316,9 @@ inject the bearer key), all in front of the same sandbox on 127.0.0.1; wrk
 \`-t $THREADS --latency\`, $ROUNDS interleaved rounds of ${DURATION} s per side
 and connection count, the sides' order rotating, medians. CPU per poll is
 utime + stime from /proc over the run's requests (nginx: master and
-workers); the sandbox's is its CPU behind that side:
+workers); the sandbox's and wrk's are theirs during that side's runs. wrk,
+the sandbox and the side share the $(nproc) CPUs, so "all three" bounds the
+requests/s a quiet machine can give: $(nproc) s of CPU per second over it.
 
 $table
 
