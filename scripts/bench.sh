@@ -317,7 +317,7 @@ inject the bearer key), all in front of the same sandbox on 127.0.0.1; wrk
 and connection count, the sides' order rotating, medians. CPU per poll is
 utime + stime from /proc over the run's requests (nginx: master and
 workers); the sandbox's and wrk's are theirs during that side's runs. wrk,
-the sandbox and the side share the $(nproc) CPUs, so "all three" bounds the
+the sandbox and the side share the $(nproc) CPUs, so \"all three\" bounds the
 requests/s a quiet machine can give: $(nproc) s of CPU per second over it.
 
 $table
