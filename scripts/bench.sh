@@ -14,14 +14,17 @@
 #    nginx floor ours, ...), so a noisy neighbour or a warming cache hits all
 #    sides alike; the medians are reported. Each run also reads the CPU time
 #    (utime + stime from /proc) of the side's processes and of the sandbox
-#    before and after, over wrk's request count: µs of CPU per poll, which
-#    holds on a busy machine where requests/s does not.
+#    before and after, and wrk's own (bash's `time`), over wrk's request
+#    count: µs of CPU per poll, which holds on a busy machine where
+#    requests/s does not; their sum predicts the requests/s ratio when the
+#    two cores are the limit ("by CPU").
 # 2. Proxy memory (VmRSS) before and after BENCH_MINTS mints, each from a
 #    new session (no cookie sent), and after as many again: bounded means the
 #    second batch adds (about) nothing.
 #
 # Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION seconds per run (8),
-# BENCH_CONNECTIONS ("64 256"), BENCH_MINTS (10000), BENCH_THREADS (2, wrk's),
+# BENCH_CONNECTIONS ("64 256"), BENCH_MINTS (10000; 0 skips part 2),
+# BENCH_THREADS (2, wrk's),
 # BENCH_PROXY_WORKERS (unset: the default runtime; N: LAYERS_PROXY_WORKERS=N),
 # BENCH_ALT_PROXY (a second layers-proxy binary: adds the side "alt", run
 # like "ours", for a lever's A/B in one run), BENCH_SIDES (default "ours
