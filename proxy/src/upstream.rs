@@ -46,6 +46,9 @@ pub(crate) struct LayersClient {
     /// Who this client is in [`LOCAL_POOLS`] (and whether it still exists).
     identity: Arc<()>,
     base: Url,
+    /// `base` with `/v1` pushed, serialised once: the prefix every call's
+    /// URL starts with (see [`Self::uri`]).
+    v1: String,
     key: ApiKey,
     /// `Bearer <key>`, built once and marked sensitive (never printed);
     /// `None` when the key holds bytes a header cannot carry (every call
@@ -113,6 +116,7 @@ impl LayersClient {
             .wrap_connector(tcp);
         let http = pool(connector.clone());
         let identity = Arc::new(());
+        let v1 = segments_url(&base, &[]).into();
         let authorization = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
             .ok()
             .map(|mut value| {
@@ -124,6 +128,7 @@ impl LayersClient {
             connector,
             identity,
             base,
+            v1,
             key,
             authorization,
             timeout,
@@ -138,16 +143,7 @@ impl LayersClient {
         segments: &[&str],
         json_body: Option<Vec<u8>>,
     ) -> Result<UpstreamReply, AppError> {
-        let mut url = self.base.clone();
-        url.path_segments_mut()
-            .expect("an http(s) base URL has path segments")
-            .pop_if_empty()
-            .push("v1")
-            .extend(segments);
-        let uri: Uri = url
-            .as_str()
-            .parse()
-            .map_err(|_| Transport::Failed("upstream URL is not a valid URI".into()))?;
+        let uri = self.uri(segments)?;
 
         let authorization = self.authorization.clone().ok_or_else(|| {
             Transport::Failed("the API key holds bytes an HTTP header cannot carry".into())
@@ -250,6 +246,27 @@ impl LayersClient {
 }
 
 impl LayersClient {
+    /// `<base>/v1/<segments…>`. Every id the routes pass is a plain token
+    /// (`extract::is_id`), which the url crate's segment encoding leaves as
+    /// it is, so the usual case appends to the prefix serialised once and
+    /// hands the string to `Uri` without a copy; anything else takes the url
+    /// crate's path, which encodes it. The same URL either way (tested).
+    fn uri(&self, segments: &[&str]) -> Result<Uri, Transport> {
+        let text = if segments.iter().all(|s| is_plain_segment(s)) {
+            let length = segments.iter().map(|s| s.len() + 1).sum::<usize>();
+            let mut text = String::with_capacity(self.v1.len() + length);
+            text.push_str(&self.v1);
+            for segment in segments {
+                text.push('/');
+                text.push_str(segment);
+            }
+            text
+        } else {
+            segments_url(&self.base, segments).into()
+        };
+        Uri::try_from(text).map_err(|_| Transport::Failed("upstream URL is not a valid URI".into()))
+    }
+
     /// Starts `request` on this runtime's pool (see [`LOCAL_POOLS`]).
     fn request(&self, request: Request<Full<Bytes>>) -> ResponseFuture {
         let flavor = tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor());
@@ -272,6 +289,27 @@ impl LayersClient {
             future
         })
     }
+}
+
+/// `base` + `/v1/<segments…>`, each segment percent-encoded by the url crate
+/// (so an id can never add a path level).
+fn segments_url(base: &Url, segments: &[&str]) -> Url {
+    let mut url = base.clone();
+    url.path_segments_mut()
+        .expect("an http(s) base URL has path segments")
+        .pop_if_empty()
+        .push("v1")
+        .extend(segments);
+    url
+}
+
+/// A segment the url crate's path-segment encoding leaves unchanged and
+/// that is not `.` or `..`: non-empty ASCII letters, digits, `_` and `-`.
+fn is_plain_segment(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Connections to Layers are kept alive 90 s between requests.
@@ -492,6 +530,58 @@ mod tests {
             .unwrap();
         assert_eq!(count(), 2, "another runtime's thread opens its own");
         drop(first);
+    }
+
+    #[test]
+    fn the_fast_url_is_the_url_crates_url() {
+        let cases: [&[&str]; 6] = [
+            &["social", "oauth-status", "st_01HXZ8K2M4P5QRS6"],
+            &["projects", "prj_demo", "social-accounts"],
+            &[],
+            // Not plain: the url crate's path, encoded.
+            &["social", "oauth-status", "a/b"],
+            &["social", "..", "x y"],
+            &["", "%2F"],
+        ];
+        for base in [
+            "http://127.0.0.1:8081",
+            "http://127.0.0.1:8081/",
+            "https://api.layers.com/prefix",
+            "https://api.layers.com/prefix/",
+        ] {
+            let client = LayersClient::new(
+                base.parse().unwrap(),
+                ApiKey::new(KEY),
+                Duration::from_secs(1),
+                Duration::from_secs(1),
+            );
+            for segments in cases {
+                let expected: Uri = segments_url(&client.base, segments)
+                    .as_str()
+                    .parse()
+                    .unwrap();
+                let uri = client.uri(segments).unwrap();
+                assert_eq!(uri, expected, "{base} {segments:?}");
+                assert_eq!(uri.to_string(), expected.to_string());
+            }
+        }
+        assert_eq!(
+            LayersClient::new(
+                "http://h:1/p/".parse().unwrap(),
+                ApiKey::new(KEY),
+                Duration::from_secs(1),
+                Duration::from_secs(1),
+            )
+            .uri(&["a", "b/c"])
+            .unwrap()
+            .to_string(),
+            "http://h:1/p/v1/a/b%2Fc",
+            "a slash inside a segment stays inside it"
+        );
+        assert!(is_plain_segment("st_AZaz09-"));
+        for bad in ["", ".", "..", "a.b", "a/b", "a%2F", "é"] {
+            assert!(!is_plain_segment(bad), "{bad}");
+        }
     }
 
     #[test]
