@@ -57,6 +57,8 @@ pub struct Shell {
     /// The token the current consent tab inherited (see [`return_signal::TOKEN_KEY`]).
     return_token: RefCell<Option<String>>,
     timer: RefCell<Option<Timeout>>,
+    /// The accounts fetch, started a task after "Connected" renders.
+    accounts_timer: RefCell<Option<Timeout>>,
     requests: RefCell<Vec<(RequestId, Abort)>>,
     listeners: RefCell<Vec<Listener>>,
     channel: RefCell<Option<ReturnChannel>>,
@@ -78,6 +80,7 @@ impl Shell {
             pre_opened: RefCell::default(),
             return_token: RefCell::default(),
             timer: RefCell::default(),
+            accounts_timer: RefCell::default(),
             requests: RefCell::default(),
             listeners: RefCell::default(),
             channel: RefCell::default(),
@@ -149,6 +152,7 @@ impl Shell {
     pub fn reset(&self) {
         self.dispatch(Input::Reset);
         // Whatever is still in flight belongs to an ended attempt: abort it.
+        self.accounts_timer.borrow_mut().take();
         self.requests.borrow_mut().clear();
     }
 
@@ -204,15 +208,19 @@ impl Shell {
                 });
             }
             Effect::FetchAccounts { request } => {
-                let url = api::social_accounts_url(&self.settings.endpoint(), &self.settings.project_id());
-                self.request(request, move |abort| async move {
-                    // A task later: "Connected" renders first (starting a
-                    // fetch took up to 20 ms of that task on a busy machine),
-                    // the account's details follow.
-                    gloo_timers::future::TimeoutFuture::new(0).await;
-                    let result = http::get::<SocialAccounts>(&url, abort).await;
-                    Input::AccountsFetched { request, result }
-                });
+                // A task later: "Connected" renders first (starting a fetch
+                // took up to 20 ms of that task on a busy machine), the
+                // account's details follow. A callback timer, like the poll
+                // timer: gloo's TimeoutFuture would add 716 B gzip of wasm.
+                let me = self.me.clone();
+                *self.accounts_timer.borrow_mut() = Some(Timeout::new(0, move || {
+                    let Some(shell) = me.upgrade() else { return };
+                    let url = api::social_accounts_url(&shell.settings.endpoint(), &shell.settings.project_id());
+                    shell.request(request, move |abort| async move {
+                        let result = http::get::<SocialAccounts>(&url, abort).await;
+                        Input::AccountsFetched { request, result }
+                    });
+                }));
             }
             Effect::SetTimer { at } => {
                 // Rounded up, plus one: the flow's times are whole milliseconds
