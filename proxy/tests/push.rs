@@ -441,6 +441,12 @@ async fn open_streams_are_capped_per_process() {
     );
 }
 
+/// Layers' `social_account.connected` for prj_demo and tiktok, delivered.
+async fn webhook(app: &Router, id: &str) {
+    let reply = call(app, signed(id, &connected(Some("prj_demo"), "tiktok"))).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{reply:?}");
+}
+
 /// A browser that minted a tiktok state, with a stream that asks for the
 /// check (`?check=1`), past `ready`.
 async fn waiting_with_check(app: &Router) -> (Browser, String, String, Stream) {
@@ -488,11 +494,7 @@ async fn a_stream_that_asks_polls_on_the_nudge_and_sends_the_outcome() {
     let app = layers_proxy::router(push_config(sandbox.url()));
     let (_browser, state, authorize, mut stream) = waiting_with_check(&app).await;
     consent(&authorize, "allow", "acmecoffee").await;
-    call(
-        &app,
-        signed("msg_1", &connected(Some("prj_demo"), "tiktok")),
-    )
-    .await;
+    webhook(&app, "msg_1").await;
     let block = stream.next_event(Duration::from_secs(2)).await.unwrap();
     let answer = status_data(&block);
     assert_eq!(answer["status"], "completed", "{answer}");
@@ -525,11 +527,7 @@ async fn the_check_is_one_poll_per_stream_then_nudges() {
     let app = layers_proxy::router(push_config(sandbox.url()));
     let (_browser, state, _, mut stream) = waiting_with_check(&app).await;
     // Somebody else's consent: this state is still pending.
-    call(
-        &app,
-        signed("msg_1", &connected(Some("prj_demo"), "tiktok")),
-    )
-    .await;
+    webhook(&app, "msg_1").await;
     let block = stream.next_event(Duration::from_secs(2)).await.unwrap();
     let answer = status_data(&block);
     assert_eq!(
@@ -539,7 +537,7 @@ async fn the_check_is_one_poll_per_stream_then_nudges() {
     );
     // The next webhooks are plain nudges: the widget's rules take over.
     for id in ["msg_2", "msg_3"] {
-        call(&app, signed(id, &connected(Some("prj_demo"), "tiktok"))).await;
+        webhook(&app, id).await;
         assert_eq!(
             stream.next_event(Duration::from_secs(2)).await.as_deref(),
             Some(NUDGE)
@@ -548,11 +546,7 @@ async fn the_check_is_one_poll_per_stream_then_nudges() {
     assert_eq!(status_polls(&sandbox).await, 1);
     // A stream that does not ask never polls.
     let (_b, _s, _, mut plain) = waiting(&app).await;
-    call(
-        &app,
-        signed("msg_4", &connected(Some("prj_demo"), "tiktok")),
-    )
-    .await;
+    webhook(&app, "msg_4").await;
     assert_eq!(
         plain.next_event(Duration::from_secs(2)).await.as_deref(),
         Some(NUDGE)
@@ -587,11 +581,7 @@ async fn only_check_1_asks() {
         .await
         .unwrap();
         stream.next_event(Duration::from_secs(2)).await.unwrap();
-        call(
-            &app,
-            signed(&format!("msg_{n}"), &connected(Some("prj_demo"), "tiktok")),
-        )
-        .await;
+        webhook(&app, &format!("msg_{n}")).await;
         assert_eq!(
             stream.next_event(Duration::from_secs(2)).await.as_deref(),
             Some(NUDGE),
@@ -613,11 +603,7 @@ async fn no_check_while_the_widget_waits_out_an_error() {
         .await
         .assert_error(429, "RATE_LIMITED");
     // The widget waits 12 s: the webhook may not make this stream poll.
-    call(
-        &app,
-        signed("msg_1", &connected(Some("prj_demo"), "tiktok")),
-    )
-    .await;
+    webhook(&app, "msg_1").await;
     assert_eq!(
         stream.next_event(Duration::from_secs(2)).await.as_deref(),
         Some(NUDGE)
@@ -632,18 +618,10 @@ async fn a_check_without_a_good_answer_says_so_and_spends_itself() {
     let (_browser, _state, _, mut stream) = waiting_with_check(&app).await;
     let fault = json!({ "route": "oauth-status", "count": 1, "status": 500, "code": "INTERNAL" });
     control(&sandbox, "_sandbox/faults", fault).await;
-    call(
-        &app,
-        signed("msg_1", &connected(Some("prj_demo"), "tiktok")),
-    )
-    .await;
+    webhook(&app, "msg_1").await;
     let block = stream.next_event(Duration::from_secs(2)).await.unwrap();
     assert_eq!(status_data(&block), json!({}), "no answer to relay");
-    call(
-        &app,
-        signed("msg_2", &connected(Some("prj_demo"), "tiktok")),
-    )
-    .await;
+    webhook(&app, "msg_2").await;
     assert_eq!(
         stream.next_event(Duration::from_secs(2)).await.as_deref(),
         Some(NUDGE)
