@@ -39,8 +39,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
 }
 
 pub(crate) fn is_id(id: &str) -> bool {
-    (1..=MAX_STATE_LEN).contains(&id.len())
-        && id
+    id.len() <= MAX_STATE_LEN && is_token(id)
+}
+
+/// Non-empty ASCII letters, digits, `_` and `-`: what an id is made of, and
+/// a path segment that needs no percent-encoding (`upstream`).
+pub(crate) fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }

@@ -26,6 +26,7 @@ use url::Url;
 
 use crate::config::ApiKey;
 use crate::error::{AppError, X_REQUEST_ID};
+use crate::extract::is_token;
 
 /// Upstream answers larger than this are not a Layers answer.
 const MAX_UPSTREAM_BODY: usize = 1024 * 1024;
@@ -247,12 +248,12 @@ impl LayersClient {
 
 impl LayersClient {
     /// `<base>/v1/<segments…>`. Every id the routes pass is a plain token
-    /// (`extract::is_id`), which the url crate's segment encoding leaves as
-    /// it is, so the usual case appends to the prefix serialised once and
+    /// (`extract::is_token`, never `.` or `..`), which the url crate's
+    /// segment encoding leaves as it is, so the usual case appends to the prefix serialised once and
     /// hands the string to `Uri` without a copy; anything else takes the url
     /// crate's path, which encodes it. The same URL either way (tested).
     fn uri(&self, segments: &[&str]) -> Result<Uri, Transport> {
-        let text = if segments.iter().all(|s| is_plain_segment(s)) {
+        let text = if segments.iter().all(|s| is_token(s)) {
             let length = segments.iter().map(|s| s.len() + 1).sum::<usize>();
             let mut text = String::with_capacity(self.v1.len() + length);
             text.push_str(&self.v1);
@@ -301,15 +302,6 @@ fn segments_url(base: &Url, segments: &[&str]) -> Url {
         .push("v1")
         .extend(segments);
     url
-}
-
-/// A segment the url crate's path-segment encoding leaves unchanged and
-/// that is not `.` or `..`: non-empty ASCII letters, digits, `_` and `-`.
-fn is_plain_segment(segment: &str) -> bool {
-    !segment.is_empty()
-        && segment
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Connections to Layers are kept alive 90 s between requests.
@@ -578,9 +570,9 @@ mod tests {
             "http://h:1/p/v1/a/b%2Fc",
             "a slash inside a segment stays inside it"
         );
-        assert!(is_plain_segment("st_AZaz09-"));
+        assert!(is_token("st_AZaz09-"));
         for bad in ["", ".", "..", "a.b", "a/b", "a%2F", "é"] {
-            assert!(!is_plain_segment(bad), "{bad}");
+            assert!(!is_token(bad), "{bad}");
         }
     }
 

@@ -106,6 +106,18 @@ impl Stream {
         }
     }
 
+    /// `end` with `reason: outcome` comes next, then the stream closes.
+    async fn assert_ends_with_the_outcome(&mut self) {
+        assert_eq!(
+            self.next_event(Duration::from_secs(2)).await.as_deref(),
+            Some("event: end\ndata: {\"reason\":\"outcome\"}")
+        );
+        assert!(
+            self.is_closed(Duration::from_secs(1)).await,
+            "closed after end"
+        );
+    }
+
     async fn is_closed(&mut self, wait: Duration) -> bool {
         while self.next(wait).await.is_some() {}
         self.closed
@@ -359,14 +371,7 @@ async fn the_stream_ends_after_the_poll_relays_the_outcome() {
         browser.status(&app, &state).await.json["status"],
         "completed"
     );
-    assert_eq!(
-        stream.next_event(Duration::from_secs(2)).await.as_deref(),
-        Some("event: end\ndata: {\"reason\":\"outcome\"}")
-    );
-    assert!(
-        stream.is_closed(Duration::from_secs(1)).await,
-        "closed after end"
-    );
+    stream.assert_ends_with_the_outcome().await;
 }
 
 #[tokio::test]
@@ -505,14 +510,7 @@ async fn a_stream_that_asks_polls_on_the_nudge_and_sends_the_outcome() {
             .starts_with("sa_"),
         "{answer}"
     );
-    assert_eq!(
-        stream.next_event(Duration::from_secs(2)).await.as_deref(),
-        Some("event: end\ndata: {\"reason\":\"outcome\"}")
-    );
-    assert!(
-        stream.is_closed(Duration::from_secs(1)).await,
-        "closed after end"
-    );
+    stream.assert_ends_with_the_outcome().await;
     assert_eq!(
         status_polls(&sandbox).await,
         1,

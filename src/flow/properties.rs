@@ -407,12 +407,7 @@ impl Sim {
                 result: match error(&reply) {
                     Some(e) => Err(e),
                     None => Ok(match reply {
-                        Reply::Completed => OAuthStatus::Completed(Connection {
-                            social_account_id: "sa_1".into(),
-                            platform: None,
-                            handle: Some("h".into()),
-                            connected_at: None,
-                        }),
+                        Reply::Completed => completed(),
                         Reply::Failed(known) => OAuthStatus::Failed {
                             code: if known {
                                 FailureCode::PlatformDenied
