@@ -125,13 +125,18 @@ async function startInTab(page, id, platform) {
   return popup;
 }
 
-/** Presses a consent button; the return page answers and closes the tab. */
+/**
+ * Presses a consent button; the return page answers and closes the tab.
+ * Resolves to the return page's response as the tab received it. The wait is
+ * on the `response` event, set up before the click: asking a request for its
+ * response afterwards is a round trip that loses the race with the page
+ * closing itself (CI, 2026-12-01: "Target page ... has been closed").
+ */
 async function consent(popup, button) {
   const closed = popup.waitForEvent("close");
-  const returned = popup.waitForRequest((r) => r.url().includes("/return.html"));
+  const returned = popup.waitForResponse((r) => r.url().includes("/return.html"));
   await popup.getByRole("button", { name: button, exact: true }).click();
-  const response = await (await returned).response();
-  await closed;
+  const [response] = await Promise.all([returned, closed]);
   return response;
 }
 
