@@ -55,14 +55,16 @@ function launch(command, args, { env = {}, ready, name }) {
     child.on("exit", (code) => reject(new Error(`${name} exited with ${code}:\n${logs.join("\n")}`)));
     setTimeout(() => reject(new Error(`${name} not ready in 20 s:\n${logs.join("\n")}`)), 20_000).unref();
   });
+  const onExit = () => child.kill("SIGKILL");
+  process.once("exit", onExit);
   const stop = () =>
     new Promise((resolve) => {
+      process.off("exit", onExit);
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once("exit", () => resolve());
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
     });
-  process.once("exit", () => child.kill("SIGKILL"));
   return started.then(() => ({ child, logs, stop }));
 }
 

@@ -65,14 +65,18 @@ export async function startDemo(options = {}) {
     child.on("exit", (code) => reject(new Error(`layers-demo exited with ${code} before it was ready:\n${logs.join("\n")}`)));
     setTimeout(() => reject(new Error(`layers-demo was not ready in 20 s:\n${logs.join("\n")}`)), 20_000).unref();
   });
+  // The test process's exit takes the server with it; a stopped server
+  // drops its listener, or a file that starts many servers warns of a leak.
+  const onExit = () => child.kill("SIGKILL");
+  process.once("exit", onExit);
   const stop = () =>
     new Promise((resolve) => {
+      process.off("exit", onExit);
       if (child.exitCode !== null) return resolve();
       child.once("exit", () => resolve());
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
     });
-  process.once("exit", () => child.kill("SIGKILL"));
   try {
     const { sandboxUrl } = await ready;
     return { url: `http://127.0.0.1:${port}/`, sandboxUrl, logs, stop };
