@@ -31,7 +31,7 @@ use serde_json::{json, Value};
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::OwnedSemaphorePermit;
 
-use crate::error::AppError;
+use crate::error::{new_request_id, AppError, X_REQUEST_ID};
 use crate::extract::Id;
 use crate::hub::{Interest, Signal};
 use crate::routes::Proxy;
@@ -89,6 +89,11 @@ pub(crate) async fn oauth_events(
         HeaderName::from_static("x-accel-buffering"),
         HeaderValue::from_static("no"),
     );
+    // Every answer has an id the access line names, the stream's too: a
+    // partner searching the logs for one customer's stream can find it.
+    if let Ok(id) = HeaderValue::from_str(&new_request_id()) {
+        response.headers_mut().insert(X_REQUEST_ID, id);
+    }
     Ok(response)
 }
 

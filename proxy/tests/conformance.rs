@@ -90,6 +90,8 @@ async fn naive_forwarder_fails_session_binding_csrf_and_allowlist() {
         "csrf.lookalike-origin",
         "csrf.other-port",
         "session-binding",
+        // Its stream says `ready` to any browser, whose state it is or not.
+        "stream.session-binding",
         "return-url-allowlist",
         // It passes Layers' body on verbatim, so an echoing upstream leaks the key.
         "key-echo",
@@ -105,7 +107,8 @@ async fn naive_forwarder_fails_session_binding_csrf_and_allowlist() {
 
 /// The rules both proxies above pass must be able to fail: a forwarder that
 /// maps Layers' errors to its own, drops no-store and request ids, copies
-/// Layers' own headers down, and reads any body whole fails every pass-through, hygiene and body-limit rule.
+/// Layers' own headers down, reads any body whole and opens its stream with
+/// a nudge fails every pass-through, hygiene, body-limit and stream rule.
 #[tokio::test]
 async fn sloppy_forwarder_fails_passthrough_hygiene_and_body_limits() {
     let sandbox = common::sandbox().await;
@@ -128,6 +131,9 @@ async fn sloppy_forwarder_fails_passthrough_hygiene_and_body_limits() {
         "csrf.lookalike-origin",
         "csrf.other-port",
         "session-binding",
+        "stream.session-binding",
+        // Its stream opens with a nudge.
+        "stream.wire",
         "return-url-allowlist",
         "body-limit.oversized",
         "body-limit.declared-length",

@@ -280,6 +280,11 @@ async fn the_stream_is_the_minting_browsers_only() {
     assert_eq!(headers[header::CACHE_CONTROL], "no-store");
     assert_eq!(headers["x-accel-buffering"], "no");
     assert!(headers.get(header::SET_COOKIE).is_none());
+    let id = headers["x-request-id"].to_str().unwrap();
+    assert!(
+        id.starts_with("prx_") && id.len() > 8,
+        "the stream's own request id: {id}"
+    );
 
     // No cookie, another session with a state of its own, an unknown state:
     // the same 404 the poll route gives.

@@ -6,12 +6,15 @@ passes the answer back (status, body, Content-Type, Retry-After, x-request-id),
 with Cache-Control: no-store and a body size cap. It does NOT bind states to
 the browser session, check Origin on the mint (CSRF), check the returnUrl
 against an allowlist, or keep the key out of an echoing upstream's answer.
+Its outcome stream is the hurried kind too: it says `ready` to anyone who
+asks, whose state it is or not (it never hears a webhook either).
 
 `check-proxy` must fail it on exactly those rules (proxy/tests/conformance.rs).
 With --sloppy it also maps every upstream error to its own 502, drops
 Cache-Control, x-request-id and Retry-After, copies Layers' other headers
-down, and reads any body whole, so the kit's pass-through, hygiene and
-body-limit rules are shown to fail too.
+down, reads any body whole, and opens its stream with a `nudge` instead of
+`ready`, so the kit's pass-through, hygiene, body-limit and stream.wire
+rules are shown to fail too.
 Not an example to copy.
 
 Usage: LAYERS_API_KEY=lp_test_demo naive_proxy.py [--sloppy] UPSTREAM_BASE_URL
@@ -23,6 +26,7 @@ import http.server
 import os
 import re
 import sys
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -33,6 +37,7 @@ ROUTES = [
     ("GET", re.compile(r"^/social/oauth-status/([A-Za-z0-9_-]+)$")),
     ("GET", re.compile(r"^/projects/([A-Za-z0-9_-]+)/social-accounts$")),
 ]
+STREAM = re.compile(r"^/social/oauth-events/([A-Za-z0-9_-]+)$")
 PASSED_HEADERS = ("Content-Type", "Retry-After", "x-request-id")
 # What --sloppy leaves out when it copies Layers' headers wholesale: what it
 # sets itself, hop-by-hop fields, and what it drops on purpose.
@@ -83,8 +88,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def stream(self):
+        """The outcome stream, unbound: whoever asks gets one."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        if not self.sloppy:
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("x-request-id", "nv_" + uuid.uuid4().hex)
+        self.end_headers()
+        first = "nudge" if self.sloppy else "ready"
+        self.wfile.write(("event: %s\ndata: {}\n\n" % first).encode())
+        self.wfile.flush()
+        for _ in range(30):  # then hang up; the widget would reconnect
+            time.sleep(1)
+            self.wfile.write(b": heartbeat\n\n")
+            self.wfile.flush()
+
     def forward(self, method):
         path = self.path.split("?", 1)[0]
+        if method == "GET" and STREAM.match(path):
+            return self.stream()
         if not any(m == method and r.match(path) for m, r in ROUTES):
             return self.own_error(404, "NOT_FOUND", "Not found.")
         body = None

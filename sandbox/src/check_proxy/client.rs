@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use reqwest::header::{HeaderMap, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use reqwest::Method;
@@ -30,7 +31,7 @@ pub(crate) struct Answer {
     pub status: u16,
     pub headers: HeaderMap,
     pub json: Value,
-    text: String,
+    pub text: String,
 }
 
 impl Answer {
@@ -127,6 +128,16 @@ pub(crate) struct Call {
     pub key_id: Option<String>,
     pub status: u16,
     pub request_id: String,
+}
+
+/// How long the kit waits for a stream's first event.
+pub(crate) const STREAM_WAIT: Duration = Duration::from_secs(5);
+/// At most this much of a stream is read.
+const STREAM_PEEK: usize = 16 * 1024;
+
+/// An event is complete at its blank line (`\n\n`, or `\r\n\r\n`).
+fn first_event_done(body: &[u8]) -> bool {
+    body.windows(2).any(|w| w == b"\n\n") || body.windows(4).any(|w| w == b"\r\n\r\n")
 }
 
 /// Everything the probes share.
@@ -230,14 +241,14 @@ impl Kit {
         json!({ "platform": "tiktok", "returnUrl": return_url, "usageNote": "check-proxy" })
     }
 
-    /// Sends one request to the proxy as `browser`, records the answer, keeps its cookies.
-    pub(crate) async fn call(
+    /// One request to the proxy as `browser` would send it, and its label for findings.
+    fn request(
         &self,
         browser: &Browser,
         method: Method,
         path: &str,
         body: Option<&Value>,
-    ) -> Result<Answer, String> {
+    ) -> (reqwest::RequestBuilder, String) {
         let url = self.proxy_url(path);
         let is_post = method == Method::POST;
         let mut request = self.http.request(method.clone(), url.clone());
@@ -261,7 +272,18 @@ impl Kit {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.to_string());
         }
-        let label = format!("{method} {}", url.path());
+        (request, format!("{method} {}", url.path()))
+    }
+
+    /// Sends one request to the proxy as `browser`, records the answer, keeps its cookies.
+    pub(crate) async fn call(
+        &self,
+        browser: &Browser,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Answer, String> {
+        let (request, label) = self.request(browser, method, path, body);
         let response = request
             .send()
             .await
@@ -272,7 +294,20 @@ impl Kit {
             .bytes()
             .await
             .map_err(|e| format!("{label}: the answer broke off ({})", plain_error(&e)))?;
+        Ok(self.keep(browser, label, status, headers, bytes.to_vec()))
+    }
+
+    /// Records an answer for the hygiene rules, keeps its cookies, decodes it.
+    fn keep(
+        &self,
+        browser: &Browser,
+        label: String,
+        status: u16,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    ) -> Answer {
         browser.keep_cookies(&headers);
+        let text = String::from_utf8_lossy(&body).into_owned();
         self.record(Exchange {
             rule: self.rule(),
             request: label,
@@ -281,15 +316,45 @@ impl Kit {
                 .iter()
                 .map(|(k, v)| (k.as_str().to_owned(), v.as_bytes().to_vec()))
                 .collect(),
-            body: bytes.to_vec(),
+            body,
         });
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        Ok(Answer {
+        Answer {
             status,
             json: serde_json::from_str(&text).unwrap_or(Value::Null),
             headers,
             text,
-        })
+        }
+    }
+
+    /// Opens the outcome stream of `state` (`?check=1`, as the widget does)
+    /// and reads its first event, or an error answer whole. A stream never
+    /// ends by itself, so the read stops at the first blank line, at
+    /// [`STREAM_PEEK`] bytes, or after [`STREAM_WAIT`]; then the kit hangs up.
+    pub(crate) async fn open_stream(
+        &self,
+        browser: &Browser,
+        state: &str,
+    ) -> Result<Answer, String> {
+        let path = format!("social/oauth-events/{state}?check=1");
+        let (request, label) = self.request(browser, Method::GET, &path, None);
+        let mut response = request
+            .header(reqwest::header::ACCEPT, "text/event-stream")
+            .send()
+            .await
+            .map_err(|e| format!("{label}: no answer from the proxy ({})", plain_error(&e)))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        let deadline = tokio::time::Instant::now() + STREAM_WAIT;
+        while body.len() < STREAM_PEEK && !(status == 200 && first_event_done(&body)) {
+            match tokio::time::timeout_at(deadline, response.chunk()).await {
+                Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
+                // The end of the answer, a broken one, or the wait is over:
+                // the probe judges what arrived.
+                Ok(Ok(None) | Err(_)) | Err(_) => break,
+            }
+        }
+        Ok(self.keep(browser, label, status, headers, body))
     }
 
     pub(crate) async fn mint(&self, browser: &Browser, return_url: &str) -> Result<Answer, String> {

@@ -29,6 +29,7 @@ mod raw;
 mod report;
 mod rules;
 mod scan;
+mod stream;
 
 use std::time::Duration;
 

@@ -12,6 +12,7 @@ use super::client::{Answer, Browser, Call, Exchange, Kit};
 use super::raw::{self, RawError, RawPost};
 use super::report::Outcome;
 use super::scan;
+use super::stream;
 
 /// Which Layers route an error row belongs to.
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +59,8 @@ pub(crate) enum Probe {
     KillSwitch(&'static str),
     Csrf(CsrfCase),
     SessionBinding,
+    StreamBinding,
+    StreamWire,
     ReturnUrlAllowlist,
     OversizedBody,
     DeclaredLength,
@@ -106,6 +109,8 @@ pub(crate) async fn run(kit: &Kit, probe: &Probe) -> Outcome {
         Probe::KillSwitch(scope) => kill_switch(kit, scope).await,
         Probe::Csrf(case) => csrf(kit, case).await,
         Probe::SessionBinding => session_binding(kit).await,
+        Probe::StreamBinding => stream_binding(kit).await,
+        Probe::StreamWire => stream_wire(kit).await,
         Probe::ReturnUrlAllowlist => return_url_allowlist(kit).await,
         Probe::OversizedBody => oversized_body(kit).await,
         Probe::DeclaredLength => declared_length(kit).await,
@@ -497,6 +502,56 @@ async fn session_binding(kit: &Kit) -> Checked {
         format!(
             "the minting session itself could not poll its state: {} (does the proxy keep its cookie?)",
             own.summary()
+        )
+    })
+}
+
+// ---------------------------------------------------------------- the outcome stream
+
+/// Opens the stream of a state minted in one session from another session
+/// and from a browser without cookies (with `?check=1`, so a stream that
+/// would poll Layers for a stranger is asked to).
+async fn stream_binding(kit: &Kit) -> Checked {
+    kit.sandbox.reset().await?;
+    let (_owner, minted) = minted(kit).await?;
+    let (other, _) = self::minted(kit).await?;
+    let stranger = kit.browser();
+    for (who, browser) in [
+        ("another session", &other),
+        ("a browser without cookies", &stranger),
+    ] {
+        let answer = kit.open_stream(browser, &minted.state).await?;
+        stream::refused_to_a_stranger(answer.status, &answer.headers, answer.text.as_bytes())
+            .map_err(|why| format!("{who} opened the stream of a state it did not mint: {why}"))?;
+    }
+    let calls = kit.sandbox.calls().await?;
+    let polled = poll_upstream(&minted.state);
+    ensure(last_call(&calls, "GET", &polled).is_none(), || {
+        format!(
+            "opening another session's stream made the proxy call Layers: {}",
+            describe(&calls)
+        )
+    })
+}
+
+/// The minting session's own stream: skipped when the proxy serves none.
+async fn stream_wire(kit: &Kit) -> Checked {
+    kit.sandbox.reset().await?;
+    let (owner, minted) = minted(kit).await?;
+    let answer = kit.open_stream(&owner, &minted.state).await?;
+    if !stream::serves_a_stream(answer.status) {
+        return Err(Failure::Skip(format!(
+            "the proxy serves no outcome stream (the minting session's stream answered {}); the widget polls",
+            answer.status
+        )));
+    }
+    stream::well_formed(answer.status, &answer.headers, answer.text.as_bytes())?;
+    let calls = kit.sandbox.calls().await?;
+    let polled = poll_upstream(&minted.state);
+    ensure(last_call(&calls, "GET", &polled).is_none(), || {
+        format!(
+            "opening the stream called Layers before any webhook: {}",
+            describe(&calls)
         )
     })
 }

@@ -107,6 +107,16 @@ static RULES: &[Rule] = &[
         probe: Probe::SessionBinding,
     },
     Rule {
+        name: "stream.session-binding",
+        hint: "answer the outcome stream (GET {base}/social/oauth-events/{state}) as the poll route does: 404 NOT_FOUND, not a byte of the stream and no call to Layers, for a state minted in another session",
+        probe: Probe::StreamBinding,
+    },
+    Rule {
+        name: "stream.wire",
+        hint: "serve the minting session's stream as 200 text/event-stream without Set-Cookie, send `event: ready` first and at once, and call Layers only on a webhook (or answer every stream 404 and let the widget poll)",
+        probe: Probe::StreamWire,
+    },
+    Rule {
         name: "return-url-allowlist",
         hint: "check returnUrl against your own allowlist (scheme, host, port and path equal) and refuse (403 RETURN_URL_NOT_ALLOWED) before calling Layers",
         probe: Probe::ReturnUrlAllowlist,
