@@ -524,14 +524,12 @@ async fn stream_binding(kit: &Kit) -> Checked {
         stream::refused_to_a_stranger(answer.status, &answer.headers, answer.text.as_bytes())
             .map_err(|why| format!("{who} opened the stream of a state it did not mint: {why}"))?;
     }
-    let calls = kit.sandbox.calls().await?;
-    let polled = poll_upstream(&minted.state);
-    ensure(last_call(&calls, "GET", &polled).is_none(), || {
-        format!(
-            "opening another session's stream made the proxy call Layers: {}",
-            describe(&calls)
-        )
-    })
+    unpolled(
+        kit,
+        &minted.state,
+        "opening another session's stream made the proxy call Layers",
+    )
+    .await
 }
 
 /// The minting session's own stream: skipped when the proxy serves none.
@@ -546,14 +544,21 @@ async fn stream_wire(kit: &Kit) -> Checked {
         )));
     }
     stream::well_formed(answer.status, &answer.headers, answer.text.as_bytes())?;
+    unpolled(
+        kit,
+        &minted.state,
+        "opening the stream called Layers before any webhook",
+    )
+    .await
+}
+
+/// Layers saw no poll of `state`: opening a stream is not a reason to call it.
+async fn unpolled(kit: &Kit, state: &str, what: &str) -> Checked {
     let calls = kit.sandbox.calls().await?;
-    let polled = poll_upstream(&minted.state);
-    ensure(last_call(&calls, "GET", &polled).is_none(), || {
-        format!(
-            "opening the stream called Layers before any webhook: {}",
-            describe(&calls)
-        )
-    })
+    ensure(
+        last_call(&calls, "GET", &poll_upstream(state)).is_none(),
+        || format!("{what}: {}", describe(&calls)),
+    )
 }
 
 /// Return URLs no partner allowlists: another host, a lookalike host, another path.
