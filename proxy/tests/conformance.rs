@@ -47,16 +47,14 @@ pub struct NaiveProxy {
     _child: Child,
 }
 
-pub async fn naive_proxy(upstream: &Url, sloppy: bool) -> NaiveProxy {
+/// `flags`: the script's `--sloppy`, `--no-stream`.
+pub async fn naive_proxy(upstream: &Url, flags: &[&str]) -> NaiveProxy {
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../tests/conformance/naive_proxy.py"
     );
     let mut command = Command::new("python3");
-    command.arg(script);
-    if sloppy {
-        command.arg("--sloppy");
-    }
+    command.arg(script).args(flags);
     let mut child = command
         .arg(upstream.as_str())
         // Like a deployed proxy: the key comes from the environment.
@@ -81,7 +79,7 @@ pub async fn naive_proxy(upstream: &Url, sloppy: bool) -> NaiveProxy {
 #[tokio::test]
 async fn naive_forwarder_fails_session_binding_csrf_and_allowlist() {
     let sandbox = common::sandbox().await;
-    let naive = naive_proxy(sandbox.url(), false).await;
+    let naive = naive_proxy(sandbox.url(), &[]).await;
     let report = check_proxy::run(options(&naive.url, sandbox.url())).await;
     println!("{report}");
     let expected: BTreeSet<&str> = [
@@ -112,7 +110,7 @@ async fn naive_forwarder_fails_session_binding_csrf_and_allowlist() {
 #[tokio::test]
 async fn sloppy_forwarder_fails_passthrough_hygiene_and_body_limits() {
     let sandbox = common::sandbox().await;
-    let sloppy = naive_proxy(sandbox.url(), true).await;
+    let sloppy = naive_proxy(sandbox.url(), &["--sloppy"]).await;
     let report = check_proxy::run(options(&sloppy.url, sandbox.url())).await;
     println!("{report}");
     let mut expected: BTreeSet<&str> = check_proxy::rules()
@@ -144,4 +142,23 @@ async fn sloppy_forwarder_fails_passthrough_hygiene_and_body_limits() {
     // Its own 502 replaces the echoing error, so key-echo passes: it is the
     // key, not pass-through, that rule judges.
     assert_eq!(failed(&report), expected, "{report}");
+}
+
+/// A proxy that serves no stream (every stream a 404, as before the stream
+/// existed) is not failed for it: the binding holds, the wire is skipped.
+#[tokio::test]
+async fn a_proxy_without_a_stream_passes_the_binding_and_skips_the_wire() {
+    let sandbox = common::sandbox().await;
+    let naive = naive_proxy(sandbox.url(), &["--no-stream"]).await;
+    let report = check_proxy::run(options(&naive.url, sandbox.url())).await;
+    let outcome = |rule: &str| report.get(rule).map(|r| r.outcome.clone());
+    assert_eq!(
+        outcome("stream.session-binding"),
+        Some(Outcome::Pass),
+        "{report}"
+    );
+    assert!(
+        matches!(outcome("stream.wire"), Some(Outcome::Skip(why)) if why.contains("answered 404")),
+        "{report}"
+    );
 }

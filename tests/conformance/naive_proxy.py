@@ -14,10 +14,11 @@ With --sloppy it also maps every upstream error to its own 502, drops
 Cache-Control, x-request-id and Retry-After, copies Layers' other headers
 down, reads any body whole, and opens its stream with a `nudge` instead of
 `ready`, so the kit's pass-through, hygiene, body-limit and stream.wire
-rules are shown to fail too.
+rules are shown to fail too. With --no-stream it answers every stream 404,
+as a proxy written before the stream would.
 Not an example to copy.
 
-Usage: LAYERS_API_KEY=lp_test_demo naive_proxy.py [--sloppy] UPSTREAM_BASE_URL
+Usage: LAYERS_API_KEY=lp_test_demo naive_proxy.py [--sloppy] [--no-stream] UPSTREAM_BASE_URL
 Listens on a free loopback port and prints it as the first stdout line.
 Python 3 standard library only.
 """
@@ -69,6 +70,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     upstream = ""
     key = ""
     sloppy = False
+    serves_stream = True
 
     def log_message(self, *args):
         pass  # quiet: the test output is the kit's report
@@ -106,7 +108,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def forward(self, method):
         path = self.path.split("?", 1)[0]
-        if method == "GET" and STREAM.match(path):
+        if method == "GET" and STREAM.match(path) and self.serves_stream:
             return self.stream()
         if not any(m == method and r.match(path) for m, r in ROUTES):
             return self.own_error(404, "NOT_FOUND", "Not found.")
@@ -169,9 +171,10 @@ class Server(http.server.ThreadingHTTPServer):
 def main():
     args = sys.argv[1:]
     Handler.sloppy = "--sloppy" in args
-    args = [a for a in args if a != "--sloppy"]
+    Handler.serves_stream = "--no-stream" not in args
+    args = [a for a in args if a not in ("--sloppy", "--no-stream")]
     if len(args) != 1 or not os.environ.get("LAYERS_API_KEY"):
-        sys.exit("usage: LAYERS_API_KEY=... naive_proxy.py [--sloppy] UPSTREAM_BASE_URL")
+        sys.exit("usage: LAYERS_API_KEY=... naive_proxy.py [--sloppy] [--no-stream] UPSTREAM_BASE_URL")
     Handler.upstream = args[0].rstrip("/")
     Handler.key = os.environ["LAYERS_API_KEY"]
     server = Server(("127.0.0.1", 0), Handler)
