@@ -11,6 +11,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use url::Url;
 
+use super::stream::first_event;
 use super::Options;
 
 /// One answer of the proxy, as the kit keeps it for the hygiene rules.
@@ -134,11 +135,6 @@ pub(crate) struct Call {
 pub(crate) const STREAM_WAIT: Duration = Duration::from_secs(5);
 /// At most this much of a stream is read.
 const STREAM_PEEK: usize = 16 * 1024;
-
-/// An event is complete at its blank line (`\n\n`, or `\r\n\r\n`).
-fn first_event_done(body: &[u8]) -> bool {
-    body.windows(2).any(|w| w == b"\n\n") || body.windows(4).any(|w| w == b"\r\n\r\n")
-}
 
 /// Everything the probes share.
 pub(crate) struct Kit {
@@ -328,8 +324,9 @@ impl Kit {
 
     /// Opens the outcome stream of `state` (`?check=1`, as the widget does)
     /// and reads its first event, or an error answer whole. A stream never
-    /// ends by itself, so the read stops at the first blank line, at
-    /// [`STREAM_PEEK`] bytes, or after [`STREAM_WAIT`]; then the kit hangs up.
+    /// ends by itself, so the read stops at its first complete event (as
+    /// [`first_event`] frames it: a leading `: comment` block is read past),
+    /// at [`STREAM_PEEK`] bytes, or after [`STREAM_WAIT`]; then the kit hangs up.
     pub(crate) async fn open_stream(
         &self,
         browser: &Browser,
@@ -346,7 +343,7 @@ impl Kit {
         let headers = response.headers().clone();
         let mut body = Vec::new();
         let deadline = tokio::time::Instant::now() + STREAM_WAIT;
-        while body.len() < STREAM_PEEK && !(status == 200 && first_event_done(&body)) {
+        while body.len() < STREAM_PEEK && !(status == 200 && first_event(&body).is_some()) {
             match tokio::time::timeout_at(deadline, response.chunk()).await {
                 Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
                 // The end of the answer, a broken one, or the wait is over:

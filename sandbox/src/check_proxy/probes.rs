@@ -479,17 +479,22 @@ async fn csrf(kit: &Kit, case: &CsrfCase) -> Checked {
     )
 }
 
+/// Two browsers a state minted elsewhere must be refused to, each named for
+/// findings. The first has a session of its own (it minted a state), so "no
+/// cookie" is not the only thing refused.
+async fn strangers(kit: &Kit) -> Result<[(&'static str, Browser); 2], Failure> {
+    let (other, _) = minted(kit).await?;
+    Ok([
+        ("another session", other),
+        ("a browser without cookies", kit.browser()),
+    ])
+}
+
 async fn session_binding(kit: &Kit) -> Checked {
     kit.sandbox.reset().await?;
     let (owner, minted) = minted(kit).await?;
-    // The other browser has a session of its own, so "no cookie" is not the only thing refused.
-    let (other, _) = self::minted(kit).await?;
-    let stranger = kit.browser();
-    for (who, browser) in [
-        ("another session", &other),
-        ("a browser without cookies", &stranger),
-    ] {
-        let answer = kit.poll(browser, &minted.state).await?;
+    for (who, browser) in strangers(kit).await? {
+        let answer = kit.poll(&browser, &minted.state).await?;
         ensure(answer.status == 404, || {
             format!(
                 "{who} polled a state minted in another session and got {}",
@@ -514,13 +519,8 @@ async fn session_binding(kit: &Kit) -> Checked {
 async fn stream_binding(kit: &Kit) -> Checked {
     kit.sandbox.reset().await?;
     let (_owner, minted) = minted(kit).await?;
-    let (other, _) = self::minted(kit).await?;
-    let stranger = kit.browser();
-    for (who, browser) in [
-        ("another session", &other),
-        ("a browser without cookies", &stranger),
-    ] {
-        let answer = kit.open_stream(browser, &minted.state).await?;
+    for (who, browser) in strangers(kit).await? {
+        let answer = kit.open_stream(&browser, &minted.state).await?;
         stream::refused_to_a_stranger(answer.status, &answer.headers, answer.text.as_bytes())
             .map_err(|why| format!("{who} opened the stream of a state it did not mint: {why}"))?;
     }
