@@ -124,7 +124,9 @@ pub type Script = Box<dyn FnMut(&Req) -> Reply>;
 
 /// A mint answer for `state`, expiring `ttl_ms` from now.
 pub fn minted(state: &str, ttl_ms: f64) -> Reply {
-    let expires = js_sys::Date::new(&JsValue::from_f64(js_sys::Date::now() + ttl_ms));
+    // The widget's clock (src/browser/clock.rs), not Date.now(): the two can
+    // drift a second apart in a browser, and the countdown would read 301 s.
+    let expires = js_sys::Date::new(&JsValue::from_f64(now() + ttl_ms));
     let expires: String = expires.to_iso_string().into();
     Reply::Body(
         200,
